@@ -1,0 +1,77 @@
+/**
+ * Every Redis key falco-triage uses is built here and nowhere else; Lua scripts get
+ * them through KEYS, never by concatenation, so a script only ever touches keys it
+ * was given.
+ *
+ * All keys share one hash tag, `{<prefix>}`, so every key lands on the same Redis
+ * Cluster slot and multi-key scripts stay legal there (the approach BullMQ takes
+ * per queue). A deployment that outgrows one slot runs several prefixes.
+ */
+export class Keys {
+  readonly base: string;
+
+  constructor(prefix: string) {
+    // "falco-triage:" -> "falco-triage:{ft}:" : the tag is derived from the prefix so
+    // two bots with different prefixes land on different slots.
+    const tag = prefix.replace(/[:{}]+$/g, '').replace(/[{}]/g, '') || 'ft';
+    this.base = `${prefix}{${tag}}:`;
+  }
+
+  /** Stream of accepted alerts waiting for the incident engine. */
+  get alertStream(): string {
+    return `${this.base}alerts`;
+  }
+  /** Consumer group name on alertStream (not a key). */
+  readonly alertGroup = 'incident-engine';
+
+  /** Counter behind the human incident ids (FT-1, FT-2, ...). */
+  get incidentSeq(): string {
+    return `${this.base}seq:incident`;
+  }
+  /** Hash: one incident record. */
+  incident(id: string): string {
+    return `${this.base}incident:${id}`;
+  }
+  /** Stream: one incident's timeline (occurrence bursts, every state change). */
+  timeline(id: string): string {
+    return `${this.base}timeline:${id}`;
+  }
+  /** String: fingerprint -> id of the incident currently collecting that fingerprint. */
+  fingerprint(fp: string): string {
+    return `${this.base}fp:${fp}`;
+  }
+  /** String with TTL: marks an event id (Falcosidekick uuid or hash) as counted. */
+  seenEvent(eventId: string): string {
+    return `${this.base}seen:${eventId}`;
+  }
+
+  /** ZSET of open (unresolved) incidents, score = priority rank * 1e13 + first seen ms. */
+  get openByPriority(): string {
+    return `${this.base}idx:open`;
+  }
+  /** ZSET of resolved incidents, score = resolved at (ms); drives retention. */
+  get resolvedByTime(): string {
+    return `${this.base}idx:resolved`;
+  }
+  /** ZSET of an assignee's unresolved incidents, score = first seen ms. */
+  byAssignee(userId: string): string {
+    return `${this.base}idx:assignee:${userId}`;
+  }
+  /** ZSET of a rule's incidents (any state), score = last seen ms. */
+  byRule(rule: string): string {
+    return `${this.base}idx:rule:${rule}`;
+  }
+
+  /** ZSET outbox: incident id -> when its Slack message is due to be posted or updated (ms). */
+  get outboxDue(): string {
+    return `${this.base}outbox:due`;
+  }
+  /** String: the next free posting slot (ms) of a channel, shared by all replicas. */
+  channelPace(channel: string): string {
+    return `${this.base}pace:${channel}`;
+  }
+  /** Hash: Slack message ts -> incident id, so a click or thread reply finds its incident. */
+  get messageIndex(): string {
+    return `${this.base}msg`;
+  }
+}

@@ -1,0 +1,86 @@
+import type { Alert, Priority } from '../alert.js';
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const RESOLUTION_REASONS = [
+  'benign',
+  'false_positive',
+  'contained',
+  'mitigated',
+  'test_event',
+  'duplicate',
+] as const;
+export type ResolutionReason = (typeof RESOLUTION_REASONS)[number];
+
+export const RESOLUTION_LABELS: Record<ResolutionReason, string> = {
+  benign: 'benign',
+  false_positive: 'false positive',
+  contained: 'contained',
+  mitigated: 'mitigated',
+  test_event: 'test event',
+  duplicate: 'duplicate',
+};
+
+/** One incident as stored in Redis (the hash at Keys.incident(id)), decoded. */
+export interface Incident {
+  /** Human id, e.g. "FT-42". */
+  id: string;
+  fingerprint: string;
+  rule: string;
+  source: string;
+  /** Highest priority seen across occurrences. */
+  priority: Priority;
+  status: IncidentStatus;
+  occurrences: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** The most recent alert of this incident. */
+  latest: Alert;
+  assignee?: string;
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
+  resolvedBy?: string;
+  resolvedAt?: number;
+  resolution?: ResolutionReason;
+  resolutionNote?: string;
+  snoozedUntil?: number;
+  /** The report is shown expanded (all mitigations) rather than collapsed. */
+  expanded: boolean;
+  channel: string;
+  /** Slack message ts once posted. */
+  ts?: string;
+  /** Incremented by every change; lets a renderer tell whether what it sent is current. */
+  version: number;
+  /** Version of the incident last rendered into Slack, and when. */
+  renderedVersion: number;
+  renderedAt?: number;
+  /** Id of the last timeline entry already posted to the Slack thread. */
+  threadCursor: string;
+}
+
+export type TimelineKind =
+  | 'opened'
+  | 'occurrence'
+  | 'reopened'
+  | 'acknowledged'
+  | 'unacknowledged'
+  | 'assigned'
+  | 'unassigned'
+  | 'resolved'
+  | 'snoozed'
+  | 'unsnoozed'
+  | 'expanded'
+  | 'collapsed'
+  | 'note';
+
+export interface TimelineEntry {
+  /** Redis stream entry id. */
+  id: string;
+  kind: TimelineKind;
+  /** Slack user id of who did it, or "falco" for occurrences. */
+  actor: string;
+  at: number;
+  /** Kind-specific detail: assignee, reason, note, count, until... */
+  detail: Record<string, string>;
+}
