@@ -66,6 +66,14 @@ export class Keys {
   get outboxDue(): string {
     return `${this.base}outbox:due`;
   }
+  /**
+   * ZSET: incident id -> until when a publisher holds its outbox item (ms). While held,
+   * a click marks the incident urgent instead of making the item due again, so no
+   * second replica renders the same message concurrently.
+   */
+  get outboxLeases(): string {
+    return `${this.base}outbox:leases`;
+  }
   /** String: the next free posting slot (ms) of a channel, shared by all replicas. */
   channelPace(channel: string): string {
     return `${this.base}pace:${channel}`;
@@ -73,5 +81,13 @@ export class Keys {
   /** Hash: Slack message ts -> incident id, so a click or thread reply finds its incident. */
   get messageIndex(): string {
     return `${this.base}msg`;
+  }
+  /**
+   * Hash: incident id -> JSON of the keys and fields that name it elsewhere (rule,
+   * fingerprint, Slack messages). Outlives the incident hash's expiry, so the purge
+   * can still find the index entries to remove.
+   */
+  get incidentRefs(): string {
+    return `${this.base}refs`;
   }
 }

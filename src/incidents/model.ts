@@ -57,6 +57,11 @@ export interface Incident {
   renderedAt?: number;
   /** Id of the last timeline entry already posted to the Slack thread. */
   threadCursor: string;
+  /**
+   * A post of this incident was attempted and not confirmed: the message may already be
+   * in Slack, so look before posting it again.
+   */
+  postAttempted: boolean;
 }
 
 export type TimelineKind =
