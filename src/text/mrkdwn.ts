@@ -67,9 +67,14 @@ export function codeBlock(s: string): string {
 
 /**
  * Text for plain_text objects (headers, buttons, modal titles) and the notification
- * `text`: one line, invisible characters revealed. Not escaped: callers putting it in
- * mrkdwn or `text` escape it themselves.
+ * `text`: one line, invisible characters revealed, and angle brackets shown as ‹ ›.
+ * Slack does not parse mentions in plain_text, but whether it decodes `&lt;` there is not
+ * specified, so escaping could show entities; look-alikes keep `<!channel>` inert and
+ * readable everywhere. Callers putting the result in mrkdwn or `text` still escape `&`.
  */
 export function plainText(s: string): string {
-  return revealInvisible(s.replace(/\s*[\r\n]+\s*/g, ' ')).replace(/\s+/g, ' ');
+  return revealInvisible(s.replace(/\s*[\r\n]+\s*/g, ' '))
+    .replace(/\s+/g, ' ')
+    .replace(/</g, '‹')
+    .replace(/>/g, '›');
 }

@@ -93,6 +93,7 @@ describe('mrkdwn', () => {
 
   test('plain text is one line with invisible characters revealed', () => {
     assert.equal(plainText('a\nb\u200Bc'), 'a b⟨U+200B⟩c');
+    assert.equal(plainText('<!channel> <@U1>'), '‹!channel› ‹@U1›');
   });
 });
 

@@ -1,0 +1,85 @@
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { IncidentView } from '../src/report/view-model.js';
+import { codeBlockContent, plainText } from '../src/text/mrkdwn.js';
+import { truncate } from '../src/text/truncate.js';
+import { VIEW } from './action-ids.js';
+import { mitreLine, referencesLine, sectionParagraphs, sectionText } from './guidance-blocks.js';
+import { analysisParagraphs, factsBlock, headerBlock } from './incident-message.js';
+import { LIMITS } from './limits.js';
+import { mrkdwn } from './rich-text.js';
+import { packSections, section } from './text-blocks.js';
+
+/** Splits raw text into code-block paragraphs that each fit a section, so nothing is cut. */
+function codeChunks(label: string, raw: string): string[] {
+  const room = LIMITS.sectionText - label.length - 20;
+  const out: string[] = [];
+  let rest = raw;
+  let part = 1;
+  const total = Math.max(1, Math.ceil(codeBlockContent(raw).length / room));
+  while (rest.length > 0 || out.length === 0) {
+    // Escaping can grow text (& -> &amp;), so cut on the raw text and measure the escaped.
+    let take = Math.min(rest.length, room);
+    while (take > 1 && codeBlockContent(rest.slice(0, take)).length > room)
+      take = Math.floor(take * 0.9);
+    const chunk = rest.slice(0, take);
+    rest = rest.slice(take);
+    out.push(
+      `${label}${total > 1 ? ` (part ${part}/${total})` : ''}\n\`\`\`${codeBlockContent(chunk) || ' '}\`\`\``,
+    );
+    part++;
+  }
+  return out;
+}
+
+/** Everything we know about the incident, for the Full report button. */
+export function fullReportModal(view: IncidentView): ModalView {
+  const blocks: KnownBlock[] = [headerBlock(view)];
+  const g = view.guidance;
+  const paragraphs: string[] = [];
+  paragraphs.push(`*Summary*`, sectionText(g, 'summary') || mrkdwn(view.summary));
+  const facts = factsBlock(view);
+  if (facts) blocks.push(section(paragraphs.splice(0).join('\n')), facts);
+  paragraphs.push('*Detailed analysis*', ...analysisParagraphs(view));
+  const why = sectionText(g, 'why');
+  if (why) paragraphs.push('*Why it matters*', why);
+  const mitre = mitreLine(g.mitre);
+  if (mitre) paragraphs.push(mitre);
+  for (const id of ['benign', 'triage', 'contain', 'fix', 'tune'] as const) {
+    const ps = sectionParagraphs(g, id);
+    const s = g.doc.sections.find((x) => x.id === id);
+    if (ps.length && s) paragraphs.push(`*${s.title}*`, ...ps);
+  }
+  const refs = referencesLine(g);
+  if (refs) paragraphs.push(refs);
+  paragraphs.push(
+    `*Occurrences*: ${view.occurrences.toLocaleString('en-US')} (first ${view.firstSeen}, last ${view.lastSeen})`,
+  );
+  paragraphs.push('*Raw alert* (latest occurrence)');
+  for (const f of view.fields)
+    paragraphs.push(...codeChunks(`\`${plainText(f.key).replace(/`/g, 'ˋ')}\``, f.value));
+  if (view.output) paragraphs.push(...codeChunks('`output`', view.output));
+  if (view.tags.length) paragraphs.push(...codeChunks('`tags`', view.tags.join(', ')));
+
+  const budget = LIMITS.modalBlocks - blocks.length - 1;
+  const packed = packSections(paragraphs, budget);
+  blocks.push(...packed.blocks);
+  if (packed.omitted > 0) {
+    blocks.push({
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `… ${packed.omitted} more parts do not fit in a Slack modal (100 blocks).`,
+        },
+      ],
+    });
+  }
+  return {
+    type: 'modal',
+    callback_id: VIEW.fullReport,
+    title: { type: 'plain_text', text: truncate(`${view.id} report`, LIMITS.modalTitle) },
+    close: { type: 'plain_text', text: 'Close' },
+    private_metadata: view.id,
+    blocks,
+  };
+}

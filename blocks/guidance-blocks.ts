@@ -1,0 +1,52 @@
+import type { GuidanceStep } from '../src/guidance/document.js';
+import type { Mitre, RenderedGuidance } from '../src/guidance/guidance.js';
+import { tacticName } from '../src/guidance/guidance.js';
+import { codeBlockContent, escapeMrkdwn } from '../src/text/mrkdwn.js';
+
+/** One step as mrkdwn: its text (already Slack-safe) and its code blocks (escaped here). */
+export function stepMrkdwn(step: GuidanceStep, bullet: string): string {
+  const code = step.code.map((c) => `\n\`\`\`${codeBlockContent(c.content)}\`\`\``).join('');
+  return `${bullet} ${step.text}${code}`;
+}
+
+export function sectionParagraphs(
+  g: RenderedGuidance,
+  id: string,
+  opts: { limit?: number } = {},
+): string[] {
+  const s = g.doc.sections.find((x) => x.id === id);
+  if (!s) return [];
+  const steps = opts.limit === undefined ? s.steps : s.steps.slice(0, opts.limit);
+  const numbered = id === 'triage' || id === 'contain';
+  return steps.map((st, i) => stepMrkdwn(st, numbered ? `${i + 1}.` : '•'));
+}
+
+export function sectionText(g: RenderedGuidance, id: string): string {
+  const s = g.doc.sections.find((x) => x.id === id);
+  return s ? s.steps.map((st) => st.text).join(' ') : '';
+}
+
+export function mitreLine(m: Mitre): string | undefined {
+  if (!m.tactics.length && !m.techniques.length) return undefined;
+  const parts: string[] = [];
+  if (m.tactics.length) parts.push(`tactic ${m.tactics.map(tacticName).join(', ')}`);
+  if (m.techniques.length)
+    parts.push(
+      `technique ${m.techniques.map((t) => `<https://attack.mitre.org/techniques/${t.replace('.', '/')}/|${t}>`).join(', ')}`,
+    );
+  return `*MITRE ATT&amp;CK*: ${parts.join('; ')}`;
+}
+
+export function referencesLine(g: RenderedGuidance): string | undefined {
+  if (!g.doc.references.length) return undefined;
+  // URLs come from our templates and the catalog, never from an alert; still refuse
+  // anything that could break Slack's <url|text> syntax.
+  const links = g.doc.references
+    .filter((r) => /^https:\/\/[^\s<>|]+$/.test(r.url))
+    .map((r) => `<${r.url}|${escapeMrkdwn(r.title).replace(/[|>]/g, '')}>`);
+  return links.length ? `*References*: ${links.join(' · ')}` : undefined;
+}
+
+export function totalSteps(g: RenderedGuidance, ids: string[]): number {
+  return g.doc.sections.filter((s) => ids.includes(s.id)).reduce((n, s) => n + s.steps.length, 0);
+}

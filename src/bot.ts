@@ -1,0 +1,207 @@
+import type { Server } from 'node:http';
+import bolt from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import type { Config } from './config.js';
+import { createHttpServer, listen } from './http/server.js';
+import { AlertQueue } from './ingest/alert-queue.js';
+import { createIngestHandler } from './ingest/ingest-route.js';
+import { IncidentEngine } from './incidents/engine.js';
+import { Keys } from './incidents/keys.js';
+import { IncidentStore } from './incidents/store.js';
+import { slackLogger, type Logger } from './logger.js';
+import { createBotMetrics, type BotMetrics } from './metrics.js';
+import { createGuidanceLibrary } from './guidance/guidance.js';
+import { createRenderer } from './report/render.js';
+import { registerListeners } from './slack/listeners/index.js';
+import { Permissions } from './slack/permissions.js';
+import { Publisher } from './slack/publisher.js';
+import { UserDirectory } from './slack/user-directory.js';
+
+const { App, HTTPReceiver, SocketModeReceiver } = bolt;
+
+export interface Bot {
+  port: number;
+  server: Server;
+  store: IncidentStore;
+  queue: AlertQueue;
+  engine: IncidentEngine;
+  publisher: Publisher;
+  metrics: BotMetrics;
+  keys: Keys;
+  redis: Redis;
+  stop(): Promise<void>;
+}
+
+export interface BotOptions {
+  /** Tuning for tests: how long before another worker takes over a stalled entry, etc. */
+  claimIdleMs?: number;
+  leaseMs?: number;
+  pollMs?: number;
+}
+
+/**
+ * Wires one bot instance: Redis connections, the incident store, the HTTP port
+ * (Slack + alerts + probes), the stream worker and the Slack publisher. main.ts
+ * calls this with the real configuration; tests call it with theirs.
+ */
+export async function startBot(
+  config: Readonly<Config>,
+  log: Logger,
+  opts: BotOptions = {},
+): Promise<Bot> {
+  const keys = new Keys(config.redis.keyPrefix);
+  // Commands fail fast while Redis is away (the alert endpoint answers 503 and the
+  // sender retries) instead of piling up in ioredis's offline queue.
+  const redis = new Redis(config.redis.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
+  const blockingRedis = new Redis(config.redis.url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: null,
+  });
+  redis.on('error', (err) => log.warn({ err, module: 'redis' }, 'Redis connection error'));
+  blockingRedis.on('error', (err) => log.warn({ err, module: 'redis' }, 'Redis connection error'));
+  try {
+    await redis.connect();
+    await blockingRedis.connect();
+  } catch (err) {
+    redis.disconnect();
+    blockingRedis.disconnect();
+    throw new Error(
+      `Cannot connect to Redis at ${redactUrl(config.redis.url)}: ${(err as Error).message}. Is it running? Set REDIS_URL.`,
+    );
+  }
+
+  const metrics = createBotMetrics();
+  const store = new IncidentStore(redis, keys, {
+    coalesceMs: config.incidents.coalesceMs,
+    dedupeTtlSec: config.incidents.dedupeTtlSec,
+    reopenWindowSec: config.incidents.reopenWindowSec,
+    resolvedRetentionSec: config.incidents.resolvedRetentionSec,
+  });
+  const queue = new AlertQueue(redis, keys);
+  await queue.ensureGroup();
+
+  const slackClientOptions = {
+    slackApiUrl: config.slack.apiUrl,
+    logger: slackLogger(log),
+  };
+  // The publisher handles 429s itself (per channel, shared through Redis), so this
+  // client must hand them back instead of sleeping inside the call.
+  const publisherClient = new WebClient(config.slack.botToken, {
+    ...slackClientOptions,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 15_000,
+  });
+  const users = new UserDirectory(publisherClient, log);
+  const guidance = createGuidanceLibrary();
+  const renderer = createRenderer({ users, guidance });
+
+  const publisher = new Publisher({
+    store,
+    client: publisherClient,
+    render: renderer.render,
+    renderFallback: renderer.renderFallback,
+    threadLine: renderer.threadLine,
+    log,
+    metrics,
+    channelIntervalMs: config.incidents.channelPostIntervalMs,
+    leaseMs: opts.leaseMs,
+    pollMs: opts.pollMs,
+  });
+  const engine = new IncidentEngine({
+    queue,
+    store,
+    blockingRedis,
+    grouping: config.file.grouping,
+    channelFor: () => config.slack.defaultChannel,
+    log,
+    metrics,
+    onRecorded: () => publisher.wake(),
+    claimIdleMs: opts.claimIdleMs,
+  });
+
+  const socketMode = Boolean(config.slack.appToken);
+  const receiver = socketMode
+    ? new SocketModeReceiver({ appToken: config.slack.appToken!, logger: slackLogger(log) })
+    : new HTTPReceiver({
+        signingSecret: config.slack.signingSecret,
+        logger: slackLogger(log),
+        // Acks go out as soon as a listener calls ack(), well inside Slack's 3 s.
+        processBeforeResponse: false,
+      });
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger: slackLogger(log),
+    clientOptions: slackClientOptions,
+  });
+  const permissions = new Permissions(
+    app.client,
+    config.file.permissions.users,
+    config.file.permissions.usergroups,
+    log,
+  );
+  registerListeners(app, { store, publisher, users, renderer, guidance, permissions, config, log });
+  app.error(async (err) => {
+    log.error({ err, module: 'bolt' }, 'unhandled error in a Slack listener');
+  });
+
+  const server = createHttpServer(
+    {
+      ingest: createIngestHandler({
+        queue,
+        token: config.ingest.token,
+        maxBodyBytes: config.ingest.maxBodyBytes,
+        dropInternal: config.ingest.dropInternal,
+        metrics,
+        log,
+      }),
+      slackEvents: socketMode
+        ? undefined
+        : (receiver as InstanceType<typeof HTTPReceiver>).requestListener,
+      ready: async () => (await redis.ping()) === 'PONG',
+      metrics: () => metrics.registry.render(),
+    },
+    log,
+  );
+  const port = await listen(server, config.http.port, config.http.host);
+  if (socketMode) await app.start();
+  engine.start();
+  publisher.start();
+  log.info({ port, socketMode, channel: config.slack.defaultChannel }, 'falco-triage is running');
+
+  let stopped = false;
+  return {
+    port,
+    server,
+    store,
+    queue,
+    engine,
+    publisher,
+    metrics,
+    keys,
+    redis,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      if (socketMode) await app.stop();
+      await engine.stop();
+      await publisher.stop();
+      await redis.quit().catch(() => undefined);
+      blockingRedis.disconnect();
+    },
+  };
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, '//***@');
+}

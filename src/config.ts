@@ -1,0 +1,229 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+/**
+ * The environment contract. Parsed once at start-up; every problem is reported at
+ * once so an operator fixes the deployment in one go rather than one crash at a time.
+ */
+
+// Treat "" as unset: `FOO=` in a .env file or a Helm chart almost always means "no value".
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const withDefault = (d: string) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.string().default(d));
+const intWithDefault = (d: number, min: number, max: number) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    z.coerce
+      .number({ error: `must be a whole number from ${min} to ${max}` })
+      .int(`must be a whole number from ${min} to ${max}`)
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(d),
+  );
+
+const channelId = z
+  .string()
+  .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123456789 (not a #name)');
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is required (the xoxb- bot token from your Slack app)' })
+    .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: z
+    .string({ error: 'is required (Basic Information > Signing Secret in your Slack app)' })
+    .min(1),
+  SLACK_APP_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token starting with xapp- (it turns on Socket Mode)')
+      .optional(),
+  ),
+  SLACK_API_URL: withDefault('https://slack.com/api/').pipe(
+    z.url({ error: 'must be a URL such as https://slack.com/api/' }),
+  ),
+  SLACK_DEFAULT_CHANNEL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string({ error: 'is required: the channel ID alerts go to (e.g. C0123456789)' })
+      .pipe(channelId),
+  ),
+  REDIS_URL: withDefault('redis://127.0.0.1:6379').pipe(
+    z.url({ error: 'must be a redis:// or rediss:// URL' }).refine((u) => /^rediss?:\/\//.test(u), {
+      message: 'must start with redis:// or rediss://',
+    }),
+  ),
+  REDIS_KEY_PREFIX: withDefault('falco-triage:').pipe(
+    z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'may use letters, digits and _ . : - only'),
+  ),
+  INGEST_TOKEN: optionalString.pipe(
+    z.string().min(16, 'must be at least 16 characters (use: openssl rand -hex 32)').optional(),
+  ),
+  INGEST_AUTH: withDefault('token').pipe(
+    z.enum(['token', 'none'], { error: 'must be "token" (default) or "none"' }),
+  ),
+  PORT: intWithDefault(3000, 0, 65535),
+  HOST: withDefault('0.0.0.0'),
+  LOG_LEVEL: withDefault('info').pipe(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    }),
+  ),
+  LOG_FORMAT: withDefault('auto').pipe(
+    z.enum(['auto', 'json', 'pretty'], { error: 'must be auto, json or pretty' }),
+  ),
+  CONFIG_FILE: optionalString,
+  MAX_BODY_BYTES: intWithDefault(1024 * 1024, 1024, 64 * 1024 * 1024),
+  DROP_INTERNAL_ALERTS: withDefault('true').pipe(z.stringbool()),
+  /** Minimum gap between two updates of one incident message. */
+  UPDATE_COALESCE_MS: intWithDefault(5000, 0, 3_600_000),
+  /** Minimum gap between two posts in one channel (Slack allows about one per second). */
+  CHANNEL_POST_INTERVAL_MS: intWithDefault(1000, 0, 60_000),
+  DEDUPE_TTL_SEC: intWithDefault(7 * 24 * 3600, 60, 90 * 24 * 3600),
+  REOPEN_WINDOW_SEC: intWithDefault(24 * 3600, 0, 90 * 24 * 3600),
+  RESOLVED_RETENTION_SEC: intWithDefault(30 * 24 * 3600, 60, 365 * 24 * 3600),
+});
+
+/** Optional YAML file (CONFIG_FILE) for settings that do not fit in environment variables. */
+const fileSchema = z
+  .object({
+    /** Per-rule or per-source subject fields for grouping alerts into incidents. */
+    grouping: z
+      .object({
+        bySource: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+        byRule: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+      })
+      .prefault({}),
+    /** Who may change incident state; empty lists mean everyone in the channel. */
+    permissions: z
+      .object({
+        users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user ID')).default([]),
+        usergroups: z
+          .array(z.string().regex(/^S[A-Z0-9]+$/, 'must be a Slack user group ID'))
+          .default([]),
+      })
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export type FileConfig = z.infer<typeof fileSchema>;
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret: string;
+    appToken?: string;
+    apiUrl: string;
+    defaultChannel: string;
+  };
+  redis: { url: string; keyPrefix: string };
+  ingest: { token?: string; maxBodyBytes: number; dropInternal: boolean };
+  http: { port: number; host: string };
+  log: { level: string; format: 'auto' | 'json' | 'pretty' };
+  incidents: {
+    coalesceMs: number;
+    channelPostIntervalMs: number;
+    dedupeTtlSec: number;
+    reopenWindowSec: number;
+    resolvedRetentionSec: number;
+  };
+  file: FileConfig;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeIssues(
+  issues: z.core.$ZodIssue[],
+  where: (path: PropertyKey[]) => string,
+): string[] {
+  return issues.map((i) => `${where(i.path)} ${i.message}`);
+}
+
+/**
+ * Reads the configuration from `env` (defaults to process.env) and, if CONFIG_FILE is
+ * set, from that YAML file. Throws ConfigError listing every problem.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): Readonly<Config> {
+  const problems: string[] = [];
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    problems.push(...describeIssues(parsed.error.issues, (p) => String(p[0] ?? 'environment')));
+  }
+  // Checked on the raw values so it is reported even when other variables are wrong.
+  const auth = env.INGEST_AUTH === '' || env.INGEST_AUTH === undefined ? 'token' : env.INGEST_AUTH;
+  if (auth === 'token' && !env.INGEST_TOKEN) {
+    problems.push(
+      'INGEST_TOKEN is required to protect POST /falco (generate one with: openssl rand -hex 32); ' +
+        'set INGEST_AUTH=none only if the endpoint is reachable by Falco alone',
+    );
+  }
+
+  let file: FileConfig = fileSchema.parse(undefined);
+  const configFile = env.CONFIG_FILE;
+  if (configFile) {
+    try {
+      const raw: unknown = parseYaml(readFile(configFile)) ?? {};
+      const fileParsed = fileSchema.safeParse(raw);
+      if (fileParsed.success) file = fileParsed.data;
+      else
+        problems.push(
+          ...describeIssues(
+            fileParsed.error.issues,
+            (p) => `CONFIG_FILE ${configFile}: ${p.join('.') || '(top level)'}`,
+          ),
+        );
+    } catch (err) {
+      problems.push(
+        `CONFIG_FILE ${configFile}: cannot be read or parsed (${(err as Error).message})`,
+      );
+    }
+  }
+
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  const apiUrl = e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`;
+  return deepFreeze({
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl,
+      defaultChannel: e.SLACK_DEFAULT_CHANNEL,
+    },
+    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    ingest: {
+      token: e.INGEST_AUTH === 'none' ? undefined : e.INGEST_TOKEN,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      dropInternal: e.DROP_INTERNAL_ALERTS,
+    },
+    http: { port: e.PORT, host: e.HOST },
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
+    incidents: {
+      coalesceMs: e.UPDATE_COALESCE_MS,
+      channelPostIntervalMs: e.CHANNEL_POST_INTERVAL_MS,
+      dedupeTtlSec: e.DEDUPE_TTL_SEC,
+      reopenWindowSec: e.REOPEN_WINDOW_SEC,
+      resolvedRetentionSec: e.RESOLVED_RETENTION_SEC,
+    },
+    file,
+  });
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object') {
+    for (const v of Object.values(o)) deepFreeze(v);
+    Object.freeze(o);
+  }
+  return o;
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { PRIORITIES } from '../alert.js';
+import { projectRoot } from '../project-root.js';
+
+/**
+ * The catalog of official Falco rules: facts about each rule (name, source, priority,
+ * tags, output fields), produced by scripts/build-catalog.ts from the official rules
+ * files and committed as data/falco-rules.json. The guidance itself lives in templates/.
+ */
+const catalogRuleSchema = z.object({
+  name: z.string().min(1),
+  ruleset: z.string(),
+  source: z.string(),
+  maturity: z.string(),
+  priority: z.enum(PRIORITIES),
+  enabledByDefault: z.boolean(),
+  deprecated: z.boolean(),
+  desc: z.string(),
+  condition: z.string(),
+  output: z.string(),
+  outputFields: z.array(z.string()),
+  tags: z.array(z.string()),
+  mitre: z.object({ tactics: z.array(z.string()), techniques: z.array(z.string()) }),
+  docsUrl: z.string().url(),
+});
+export type CatalogRule = z.infer<typeof catalogRuleSchema>;
+
+const catalogSchema = z.object({ rules: z.array(catalogRuleSchema).min(1) });
+
+export function catalogPath(): string {
+  return join(projectRoot(), 'data', 'falco-rules.json');
+}
+
+/** `Terminal shell in container` -> `terminal-shell-in-container`; the template file name. */
+export function ruleSlug(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+interface Catalog {
+  rules: readonly CatalogRule[];
+  current: readonly CatalogRule[];
+  byName: Map<string, CatalogRule>;
+  byLooseName: Map<string, CatalogRule>;
+}
+
+let cached: Catalog | undefined;
+
+function load(): Catalog {
+  if (cached) return cached;
+  const path = catalogPath();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`cannot read the rule catalog ${path}: ${(err as Error).message}`);
+  }
+  const parsed = catalogSchema.safeParse(raw);
+  if (!parsed.success)
+    throw new Error(`the rule catalog ${path} is malformed: ${parsed.error.message}`);
+  const rules = parsed.data.rules;
+  const byName = new Map<string, CatalogRule>();
+  const byLooseName = new Map<string, CatalogRule>();
+  for (const r of rules) {
+    // A current rule wins over a deprecated one of the same loose name.
+    if (!byName.has(r.name) || byName.get(r.name)!.deprecated) byName.set(r.name, r);
+    const loose = ruleSlug(r.name);
+    if (!byLooseName.has(loose) || byLooseName.get(loose)!.deprecated) byLooseName.set(loose, r);
+  }
+  cached = { rules, current: rules.filter((r) => !r.deprecated), byName, byLooseName };
+  return cached;
+}
+
+/** Every rule in the catalog, deprecated ones included. */
+export function loadCatalog(): readonly CatalogRule[] {
+  return load().rules;
+}
+
+/** The rules shipped today (the ones guidance must cover). */
+export function currentRules(): readonly CatalogRule[] {
+  return load().current;
+}
+
+/**
+ * The catalog entry for an alert's rule name: exact first, then ignoring case, spaces and
+ * punctuation (hand-written replays and old Falco versions vary in both).
+ */
+export function findRule(name: string): CatalogRule | undefined {
+  const c = load();
+  return c.byName.get(name) ?? c.byLooseName.get(ruleSlug(name));
+}

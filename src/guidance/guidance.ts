@@ -1,0 +1,160 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type Handlebars from 'handlebars';
+import { displayValue, parseFalcoTime, sourceOf, type Alert } from '../alert.js';
+import { findRule, loadCatalog, ruleSlug, type CatalogRule } from './catalog.js';
+import { parseGuidance, type GuidanceDocument, type Reference } from './document.js';
+import { createTemplateEnv, walk, type TemplateData } from './template-env.js';
+import { projectRoot } from '../project-root.js';
+
+export interface Mitre {
+  tactics: string[];
+  techniques: string[];
+}
+
+export interface RenderedGuidance {
+  rule: string;
+  source: string;
+  /** true when written for this rule; false for the generic fallback of custom rules. */
+  specific: boolean;
+  catalog?: CatalogRule;
+  mitre: Mitre;
+  doc: GuidanceDocument;
+}
+
+export interface GuidanceLibrary {
+  forAlert(alert: Alert): RenderedGuidance;
+  /** Guidance with no alert at hand (/falco rule): every value becomes a fill-in. */
+  forRule(rule: CatalogRule): RenderedGuidance;
+  /** Slugs that have a specific template. */
+  templateSlugs(): Set<string>;
+}
+
+const TACTIC_NAMES: Record<string, string> = {
+  initial_access: 'Initial Access',
+  execution: 'Execution',
+  persistence: 'Persistence',
+  privilege_escalation: 'Privilege Escalation',
+  defense_evasion: 'Defense Evasion',
+  credential_access: 'Credential Access',
+  discovery: 'Discovery',
+  lateral_movement: 'Lateral Movement',
+  collection: 'Collection',
+  command_and_control: 'Command and Control',
+  exfiltration: 'Exfiltration',
+  impact: 'Impact',
+  reconnaissance: 'Reconnaissance',
+  resource_development: 'Resource Development',
+};
+
+export function tacticName(t: string): string {
+  return TACTIC_NAMES[t] ?? t.replace(/_/g, ' ');
+}
+
+/** ATT&CK ids from tags: `T1059`, `T1611.001`, and plugin styles like `T1562-impair-defenses`. */
+export function mitreFromTags(tags: readonly string[]): Mitre {
+  const tactics = new Set<string>();
+  const techniques = new Set<string>();
+  for (const tag of tags) {
+    const tactic = /^mitre_(\w+)$/.exec(tag);
+    if (tactic) tactics.add(tactic[1]!);
+    const tech = /^(T\d{4}(?:\.\d{3})?)\b/.exec(tag);
+    if (tech) techniques.add(tech[1]!);
+  }
+  return { tactics: [...tactics], techniques: [...techniques] };
+}
+
+export function techniqueUrl(id: string): string {
+  const [base, sub] = id.split('.');
+  return `https://attack.mitre.org/techniques/${base}/${sub ? `${sub}/` : ''}`;
+}
+
+/** The printable values of an alert, keyed by field name, plus a few derived pseudo-fields. */
+export function templateValues(alert: Alert | undefined): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (!alert) return values;
+  for (const [k, v] of Object.entries(alert.output_fields)) {
+    const d = displayValue(v);
+    if (d !== undefined) values[k] = d;
+  }
+  if (alert.hostname) values.hostname = alert.hostname;
+  const repo = values['container.image.repository'];
+  const tag = values['container.image.tag'];
+  if (repo) values.image = tag ? `${repo}:${tag}` : repo;
+  else if (values['container.image']) values.image = values['container.image'];
+  const t = parseFalcoTime(alert.time);
+  if (Number.isFinite(t)) values.time = new Date(t).toISOString();
+  return values;
+}
+
+export function createGuidanceLibrary(
+  templatesDir = join(projectRoot(), 'templates'),
+): GuidanceLibrary {
+  const env = createTemplateEnv(templatesDir);
+  const ruleFiles = new Map<string, string>();
+  for (const file of walk(join(templatesDir, 'rules'))) {
+    if (file.endsWith('.hbs')) ruleFiles.set(basename(file, '.hbs'), file);
+  }
+  const compiled = new Map<string, Handlebars.TemplateDelegate<TemplateData>>();
+  const compile = (file: string) => {
+    let t = compiled.get(file);
+    if (!t) {
+      // strict: a typo in a helper or partial name fails loudly in tests, not silently in Slack.
+      t = env.compile<TemplateData>(readFileSync(file, 'utf8'), { noEscape: true, strict: true });
+      compiled.set(file, t);
+    }
+    return t;
+  };
+
+  const genericFile = (source: string) => {
+    const specific = join(templatesDir, 'generic', `${source}.hbs`);
+    return existsSync(specific) ? specific : join(templatesDir, 'generic', 'default.hbs');
+  };
+
+  function render(
+    ruleName: string,
+    source: string,
+    alert: Alert | undefined,
+    catalogRule: CatalogRule | undefined,
+  ): RenderedGuidance {
+    const slug = catalogRule ? ruleSlug(catalogRule.name) : undefined;
+    const specificFile = slug ? ruleFiles.get(slug) : undefined;
+    const file = specificFile ?? genericFile(source);
+    const data: TemplateData = {
+      rule: ruleName,
+      source,
+      values: { ...templateValues(alert), rule: ruleName },
+    };
+    const text = compile(file)(data);
+    const doc = parseGuidance(text, file);
+    const tags = catalogRule?.tags ?? alert?.tags ?? [];
+    const mitre = mitreFromTags(tags);
+    const refs: Reference[] = [];
+    if (catalogRule?.docsUrl)
+      refs.push({ title: `Falco rule: ${catalogRule.name}`, url: catalogRule.docsUrl });
+    for (const t of mitre.techniques)
+      refs.push({ title: `MITRE ATT&CK ${t}`, url: techniqueUrl(t) });
+    doc.references = [...refs, ...doc.references.filter((r) => !refs.some((x) => x.url === r.url))];
+    return {
+      rule: ruleName,
+      source,
+      specific: Boolean(specificFile),
+      catalog: catalogRule,
+      mitre,
+      doc,
+    };
+  }
+
+  return {
+    forAlert(alert) {
+      const catalogRule = findRule(alert.rule);
+      return render(alert.rule, catalogRule?.source ?? sourceOf(alert), alert, catalogRule);
+    },
+    forRule(rule) {
+      return render(rule.name, rule.source, undefined, rule);
+    },
+    templateSlugs: () => new Set(ruleFiles.keys()),
+  };
+}
+
+export { loadCatalog };

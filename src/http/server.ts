@@ -1,0 +1,79 @@
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { Logger } from '../logger.js';
+import { sendJson } from './errors.js';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HttpRoutes {
+  /** POST /falco */
+  ingest: Handler;
+  /** Bolt's HTTPReceiver listener for POST /slack/events; absent in Socket Mode. */
+  slackEvents?: RequestListener;
+  /** true when Redis answers. */
+  ready: () => Promise<boolean>;
+  metrics: () => string;
+}
+
+/**
+ * The bot's single HTTP port. We own the server (rather than letting Bolt start
+ * one) so Slack's endpoint, the alert endpoint and the probes share a port in both
+ * HTTP and Socket Mode, and so shutdown can drain it.
+ */
+export function createHttpServer(routes: HttpRoutes, log: Logger): Server {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const method = req.method ?? 'GET';
+    const run = (h: Handler) => {
+      Promise.resolve(h(req, res)).catch((err: unknown) => {
+        log.error({ err, path }, 'request handler failed');
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal_error' });
+        else res.destroy();
+      });
+    };
+    if (path === '/falco') {
+      if (method !== 'POST') return methodNotAllowed(res, 'POST');
+      return run(routes.ingest);
+    }
+    if (path === '/slack/events' && routes.slackEvents) return routes.slackEvents(req, res);
+    if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      return run(async () => {
+        const ok = await routes.ready().catch(() => false);
+        sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'redis_unavailable' });
+      });
+    }
+    if (path === '/metrics' && method === 'GET') {
+      const text = routes.metrics();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(text);
+      return;
+    }
+    req.resume();
+    sendJson(res, 404, { error: 'not_found' });
+  });
+  // Slow senders must not hold sockets forever; Falco retries a failed POST.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 15_000;
+  return server;
+}
+
+function methodNotAllowed(res: ServerResponse, allow: string): void {
+  sendJson(res, 405, { error: 'method_not_allowed' }, { allow });
+}
+
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}

@@ -1,0 +1,152 @@
+import type { Redis } from 'ioredis';
+import { alertSchema, type Alert } from '../alert.js';
+import type { Keys } from '../incidents/keys.js';
+
+export interface QueuedAlert {
+  /** Stream entry id. */
+  id: string;
+  /** null when the entry cannot be decoded; the worker parks it instead of looping on it. */
+  alert: Alert | null;
+  receivedAt: number;
+  error?: string;
+}
+
+/**
+ * The durable hand-off between the HTTP endpoint and the incident engine: a Redis
+ * Stream read through a consumer group. An entry is acknowledged (and deleted) only
+ * after the incident store has recorded it, so a worker that dies mid-way leaves it
+ * pending for another worker to claim.
+ */
+export class AlertQueue {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: Keys,
+  ) {}
+
+  /** Creates the consumer group if needed; safe to call from every replica at start-up. */
+  async ensureGroup(): Promise<void> {
+    try {
+      await this.redis.xgroup(
+        'CREATE',
+        this.keys.alertStream,
+        this.keys.alertGroup,
+        '0',
+        'MKSTREAM',
+      );
+    } catch (err) {
+      if (!String((err as Error).message).includes('BUSYGROUP')) throw err;
+    }
+  }
+
+  /** Stores every alert or none (MULTI/EXEC), and resolves only once Redis has them. */
+  async enqueue(alerts: Alert[], receivedAt = Date.now()): Promise<string[]> {
+    if (alerts.length === 0) return [];
+    const tx = this.redis.multi();
+    for (const alert of alerts) {
+      tx.xadd(
+        this.keys.alertStream,
+        '*',
+        'alert',
+        JSON.stringify(alert),
+        'receivedAt',
+        String(receivedAt),
+      );
+    }
+    const results = await tx.exec();
+    if (!results) throw new Error('Redis transaction was aborted');
+    return results.map(([err, id]) => {
+      if (err) throw err;
+      return String(id);
+    });
+  }
+
+  /** New entries for this consumer, waiting up to blockMs for some to arrive. */
+  async readNew(
+    blockingRedis: Redis,
+    consumer: string,
+    count: number,
+    blockMs: number,
+  ): Promise<QueuedAlert[]> {
+    const res = (await blockingRedis.xreadgroup(
+      'GROUP',
+      this.keys.alertGroup,
+      consumer,
+      'COUNT',
+      count,
+      'BLOCK',
+      blockMs,
+      'STREAMS',
+      this.keys.alertStream,
+      '>',
+    )) as [string, [string, string[]][]][] | null;
+    if (!res) return [];
+    return res.flatMap(([, entries]) => entries.map(decodeEntry));
+  }
+
+  /**
+   * Takes over entries another consumer read but never acknowledged for minIdleMs
+   * (it crashed or hangs), so nothing accepted is ever stranded.
+   */
+  async claimStale(consumer: string, minIdleMs: number, count: number): Promise<QueuedAlert[]> {
+    const res = (await this.redis.xautoclaim(
+      this.keys.alertStream,
+      this.keys.alertGroup,
+      consumer,
+      minIdleMs,
+      '0-0',
+      'COUNT',
+      count,
+    )) as [string, ([string, string[]] | null)[], string[]?];
+    const entries = res[1].filter((e): e is [string, string[]] => e !== null);
+    return entries.map(decodeEntry);
+  }
+
+  /** Acknowledges and deletes: a processed alert lives on in its incident, not here. */
+  async done(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.redis
+      .multi()
+      .xack(this.keys.alertStream, this.keys.alertGroup, ...ids)
+      .xdel(this.keys.alertStream, ...ids)
+      .exec();
+  }
+
+  async pendingCount(): Promise<number> {
+    const res = (await this.redis.xpending(this.keys.alertStream, this.keys.alertGroup)) as [
+      number,
+      ...unknown[],
+    ];
+    return Number(res[0] ?? 0);
+  }
+
+  async length(): Promise<number> {
+    return this.redis.xlen(this.keys.alertStream);
+  }
+
+  /**
+   * How many entries were ever added (XINFO STREAM `entries-added`, Redis 7+). Unlike the
+   * length it does not drop when the worker deletes what it processed, so "a bad request
+   * stored nothing" can be checked while the worker runs.
+   */
+  async entriesAdded(): Promise<number> {
+    const exists = await this.redis.exists(this.keys.alertStream);
+    if (!exists) return 0;
+    const info = (await this.redis.xinfo('STREAM', this.keys.alertStream)) as unknown[];
+    const i = info.indexOf('entries-added');
+    if (i < 0) throw new Error('XINFO STREAM has no entries-added: Redis 7 or later is required');
+    return Number(info[i + 1]);
+  }
+}
+
+function decodeEntry([id, fields]: [string, string[]]): QueuedAlert {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+  const receivedAt = Number(map.get('receivedAt') ?? 0);
+  // Re-validate: the stream is ours, but a replica of another version may have written it.
+  try {
+    const alert = alertSchema.parse(JSON.parse(map.get('alert') ?? '{}'));
+    return { id, alert, receivedAt };
+  } catch (err) {
+    return { id, alert: null, receivedAt, error: (err as Error).message.slice(0, 500) };
+  }
+}

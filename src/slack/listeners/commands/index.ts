@@ -1,0 +1,7 @@
+import type { App } from '@slack/bolt';
+import type { ListenerDeps } from '../index.js';
+import { falcoCommand } from './falco-command.js';
+
+export function registerCommands(app: App, deps: ListenerDeps): void {
+  app.command('/falco', falcoCommand(deps));
+}

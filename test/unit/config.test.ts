@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const valid = {
+  SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
+  SLACK_SIGNING_SECRET: 'secret',
+  SLACK_DEFAULT_CHANNEL: 'C0123456789',
+  INGEST_TOKEN: 'a'.repeat(32),
+};
+
+test('defaults fill in everything optional', () => {
+  const c = loadConfig(valid);
+  assert.equal(c.slack.apiUrl, 'https://slack.com/api/');
+  assert.equal(c.redis.url, 'redis://127.0.0.1:6379');
+  assert.equal(c.redis.keyPrefix, 'falco-triage:');
+  assert.equal(c.http.port, 3000);
+  assert.equal(c.ingest.maxBodyBytes, 1024 * 1024);
+  assert.equal(c.ingest.dropInternal, true);
+  assert.equal(c.slack.appToken, undefined);
+  assert.ok(Object.isFrozen(c) && Object.isFrozen(c.slack));
+});
+
+test('SLACK_API_URL gets the trailing slash the Web API client needs', () => {
+  assert.equal(
+    loadConfig({ ...valid, SLACK_API_URL: 'http://127.0.0.1:9999/api' }).slack.apiUrl,
+    'http://127.0.0.1:9999/api/',
+  );
+});
+
+test('every problem is reported at once, by variable name', () => {
+  try {
+    loadConfig({
+      SLACK_DEFAULT_CHANNEL: '#alerts',
+      PORT: 'eighty',
+      SLACK_APP_TOKEN: 'nope',
+      LOG_LEVEL: 'loud',
+    });
+    assert.fail('expected ConfigError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    const text = err.message;
+    for (const name of [
+      'SLACK_BOT_TOKEN',
+      'SLACK_SIGNING_SECRET',
+      'SLACK_DEFAULT_CHANNEL',
+      'PORT',
+      'SLACK_APP_TOKEN',
+      'LOG_LEVEL',
+      'INGEST_TOKEN',
+    ]) {
+      assert.match(text, new RegExp(`^  - ${name} `, 'm'), `${name} missing from:\n${text}`);
+    }
+    assert.match(text, /channel ID/);
+  }
+});
+
+test('the ingest endpoint cannot be left open by accident', () => {
+  const { INGEST_TOKEN: _drop, ...noToken } = valid;
+  assert.throws(() => loadConfig(noToken), /INGEST_TOKEN is required/);
+  assert.equal(loadConfig({ ...noToken, INGEST_AUTH: 'none' }).ingest.token, undefined);
+});
+
+test('empty strings count as unset', () => {
+  const c = loadConfig({ ...valid, SLACK_APP_TOKEN: '', REDIS_URL: '', PORT: '' });
+  assert.equal(c.slack.appToken, undefined);
+  assert.equal(c.redis.url, 'redis://127.0.0.1:6379');
+  assert.equal(c.http.port, 3000);
+});
+
+test('CONFIG_FILE is read and validated, with its problems listed', () => {
+  const c = loadConfig(
+    { ...valid, CONFIG_FILE: '/x.yml' },
+    () =>
+      'grouping:\n  byRule:\n    "Terminal shell in container": [k8s.ns.name]\npermissions:\n  users: [U123ABC]\n',
+  );
+  assert.deepEqual(c.file.grouping.byRule['Terminal shell in container'], ['k8s.ns.name']);
+  assert.deepEqual(c.file.permissions.users, ['U123ABC']);
+  assert.throws(
+    () =>
+      loadConfig(
+        { ...valid, CONFIG_FILE: '/x.yml' },
+        () => 'permissions:\n  users: [alice]\nbogus: 1\n',
+      ),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /permissions\.users\.0/.test(err.message) &&
+      /bogus/.test(err.message),
+  );
+  assert.throws(
+    () =>
+      loadConfig({ ...valid, CONFIG_FILE: '/missing.yml' }, () => {
+        throw new Error('ENOENT');
+      }),
+    /CONFIG_FILE \/missing.yml: cannot be read/,
+  );
+});

