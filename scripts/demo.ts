@@ -149,7 +149,7 @@ async function main(): Promise<void> {
 function renderForTerminal(blocks: unknown): string {
   if (!Array.isArray(blocks)) return '';
   const text = (t: unknown) =>
-    t && typeof t === 'object' && 'text' in t ? String((t as { text: unknown }).text) : '';
+    t && typeof t === 'object' && 'text' in t ? String((t).text) : '';
   return blocks
     .map((b: Record<string, unknown>) => {
       switch (b.type) {

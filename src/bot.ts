@@ -72,6 +72,7 @@ export async function startBot(
     blockingRedis.disconnect();
     throw new Error(
       `Cannot connect to Redis at ${redactUrl(config.redis.url)}: ${(err as Error).message}. Is it running? Set REDIS_URL.`,
+      { cause: err },
     );
   }
 
@@ -147,8 +148,9 @@ export async function startBot(
     log,
   );
   registerListeners(app, { store, publisher, users, renderer, guidance, permissions, config, log });
-  app.error(async (err) => {
+  app.error((err) => {
     log.error({ err, module: 'bolt' }, 'unhandled error in a Slack listener');
+    return Promise.resolve();
   });
 
   const server = createHttpServer(

@@ -57,7 +57,9 @@ function load(): Catalog {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new Error(`cannot read the rule catalog ${path}: ${(err as Error).message}`);
+    throw new Error(`cannot read the rule catalog ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   const parsed = catalogSchema.safeParse(raw);
   if (!parsed.success)

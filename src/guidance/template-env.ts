@@ -185,7 +185,7 @@ export function createTemplateEnv(templatesDir: string): typeof Handlebars {
   // name, a field name); printed only if it is a plain identifier, so it needs no quoting.
   hb.registerHelper('ident', (value: unknown) => {
     const s = value instanceof String ? value.valueOf() : value;
-    if (typeof s !== 'string' || !/^[A-Za-z0-9_.\[\]/-]+$/.test(s)) {
+    if (typeof s !== 'string' || !/^[A-Za-z0-9_.[\]/-]+$/.test(s)) {
       throw new Error(`{{ident}} takes a plain identifier, got ${JSON.stringify(s)}`);
     }
     return new SafeString(s);

