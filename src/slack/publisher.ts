@@ -69,6 +69,12 @@ export class Publisher {
   private readonly lanes = new Map<string, Promise<void>>();
   /** Ids queued or in flight in this process, to not queue the same incident twice. */
   private readonly inFlight = new Set<string>();
+  /**
+   * Ids claimed again while in flight here: the claim moved them to the end of a lease, so
+   * dropping them would leave the change unshown until the lease ran out. They are
+   * delivered once more as soon as the current delivery ends.
+   */
+  private readonly again = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly log: Logger;
   private readonly now: () => number;
@@ -130,7 +136,11 @@ export class Publisher {
         this.o.batch ?? 50,
         this.o.leaseMs ?? 60_000,
       );
-      const fresh = ids.filter((id) => !this.inFlight.has(id));
+      const fresh: string[] = [];
+      for (const id of ids) {
+        if (this.inFlight.has(id)) this.again.add(id);
+        else fresh.push(id);
+      }
       if (fresh.length === 0) return;
       const incidents = await this.o.store.getMany(fresh);
       fresh.forEach((id, i) => {
@@ -160,6 +170,7 @@ export class Publisher {
       .finally(() => {
         this.inFlight.delete(id);
         if (this.lanes.get(channel) === next) this.lanes.delete(channel);
+        if (this.again.delete(id) && this.running) this.enqueue(channel, id);
       });
     this.lanes.set(channel, next);
   }
