@@ -17,6 +17,7 @@ import { registerListeners } from './slack/listeners/index.js';
 import { Permissions } from './slack/permissions.js';
 import { Publisher } from './slack/publisher.js';
 import { UserDirectory } from './slack/user-directory.js';
+import { routeAlert } from './routing.js';
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
@@ -119,7 +120,8 @@ export async function startBot(
     store,
     blockingRedis,
     grouping: config.file.grouping,
-    channelFor: () => config.slack.defaultChannel,
+    channelFor: (alert) =>
+      routeAlert(alert, config.file.routes, config.slack.defaultChannel),
     log,
     metrics,
     onRecorded: () => publisher.wake(),

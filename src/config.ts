@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { parsePriority } from './alert.js';
 
 /**
  * The environment contract. Parsed once at start-up; every problem is reported at
@@ -95,6 +96,30 @@ const fileSchema = z
         byRule: z.record(z.string(), z.array(z.string()).min(1)).default({}),
       })
       .prefault({}),
+    /** Which channel an alert goes to; first match wins, else SLACK_DEFAULT_CHANNEL. */
+    routes: z
+      .array(
+        z
+          .object({
+            channel: channelId,
+            sources: z.array(z.string().min(1)).min(1).optional(),
+            rules: z.array(z.string().min(1)).min(1).optional(),
+            minPriority: z
+              .string()
+              .transform((raw, ctx) => {
+                const p = parsePriority(raw);
+                if (!p) {
+                  ctx.addIssue({ code: 'custom', message: `unknown priority "${raw}"` });
+                  return z.NEVER;
+                }
+                return p;
+              })
+              .optional(),
+            tags: z.array(z.string().min(1)).min(1).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
     /** Who may change incident state; empty lists mean everyone in the channel. */
     permissions: z
       .object({

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import type { Alert } from '../../src/alert.js';
+import { routeAlert } from '../../src/routing.js';
 
 const valid = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
@@ -93,5 +95,49 @@ test('CONFIG_FILE is read and validated, with its problems listed', () => {
         throw new Error('ENOENT');
       }),
     /CONFIG_FILE \/missing.yml: cannot be read/,
+  );
+});
+
+test('routes send alerts to channels by source, rule, priority and tags; first match wins', () => {
+  const c = loadConfig(
+    { ...valid, CONFIG_FILE: '/x.yml' },
+    () =>
+      [
+        'routes:',
+        '  - channel: C0CRITICAL1',
+        '    minPriority: critical',
+        '  - channel: C0K8SAUDIT1',
+        '    sources: [k8s_audit]',
+        '  - channel: C0SHELLS001',
+        '    rules: ["Terminal shell in container"]',
+        '    tags: [shell]',
+      ].join('\n'),
+  );
+  const fallback = c.slack.defaultChannel;
+  const base: Alert = {
+    rule: 'Terminal shell in container',
+    priority: 'Notice',
+    time: '2026-11-22T10:15:30Z',
+    output: '',
+    output_fields: {},
+    tags: ['shell'],
+  };
+  const route = (a: Partial<Alert>) => routeAlert({ ...base, ...a }, c.file.routes, fallback);
+  assert.equal(route({ priority: 'Emergency' }), 'C0CRITICAL1');
+  assert.equal(route({ priority: 'Critical', source: 'k8s_audit' }), 'C0CRITICAL1');
+  assert.equal(route({ source: 'k8s_audit' }), 'C0K8SAUDIT1');
+  assert.equal(route({}), 'C0SHELLS001');
+  assert.equal(route({ tags: ['container'] }), fallback, 'every condition of a route must hold');
+  assert.equal(route({ rule: 'Other' }), fallback);
+  assert.throws(
+    () =>
+      loadConfig(
+        { ...valid, CONFIG_FILE: '/x.yml' },
+        () => 'routes:\n  - channel: "#alerts"\n    minPriority: loud\n',
+      ),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /routes\.0\.channel/.test(err.message) &&
+      /unknown priority "loud"/.test(err.message),
   );
 });
