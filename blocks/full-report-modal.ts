@@ -31,8 +31,12 @@ function codeChunks(label: string, raw: string): string[] {
   return out;
 }
 
-/** Everything we know about the incident, for the Full report button. */
-export function fullReportModal(view: IncidentView): ModalView {
+/**
+ * Everything we know about the incident, for the Full report button. `omitted` counts
+ * the parts a modal's 100 blocks could not hold; the caller then attaches the raw alert
+ * to the incident's thread as a file, so nothing is out of reach.
+ */
+export function fullReportModal(view: IncidentView): { modal: ModalView; omitted: number } {
   const blocks: KnownBlock[] = [headerBlock(view)];
   const g = view.guidance;
   const paragraphs: string[] = [];
@@ -69,12 +73,12 @@ export function fullReportModal(view: IncidentView): ModalView {
       elements: [
         {
           type: 'mrkdwn',
-          text: `… ${packed.omitted} more parts do not fit in a Slack modal (100 blocks).`,
+          text: `… ${packed.omitted} more parts do not fit in a Slack modal (100 blocks): the full alert is attached as a file in the incident's thread.`,
         },
       ],
     });
   }
-  return {
+  const modal: ModalView = {
     type: 'modal',
     callback_id: VIEW.fullReport,
     title: { type: 'plain_text', text: truncate(`${view.id} report`, LIMITS.modalTitle) },
@@ -82,4 +86,5 @@ export function fullReportModal(view: IncidentView): ModalView {
     private_metadata: view.id,
     blocks,
   };
+  return { modal, omitted: packed.omitted };
 }

@@ -120,8 +120,7 @@ export async function startBot(
     store,
     blockingRedis,
     grouping: config.file.grouping,
-    channelFor: (alert) =>
-      routeAlert(alert, config.file.routes, config.slack.defaultChannel),
+    channelFor: (alert) => routeAlert(alert, config.file.routes, config.slack.defaultChannel),
     log,
     metrics,
     onRecorded: () => publisher.wake(),

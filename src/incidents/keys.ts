@@ -90,4 +90,8 @@ export class Keys {
   get incidentRefs(): string {
     return `${this.base}refs`;
   }
+  /** String with TTL: the raw alert of this incident version was attached to its thread. */
+  rawAttached(id: string, version: number): string {
+    return `${this.base}raw:${id}:${version}`;
+  }
 }

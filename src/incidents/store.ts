@@ -443,6 +443,15 @@ export class IncidentStore {
     return raw.map(([entryId, fields]) => decodeTimelineEntry(entryId, fields));
   }
 
+  /**
+   * True the first time it is called for an incident version: the caller attaches the
+   * raw alert to the thread then, and repeated clicks do not attach it again.
+   */
+  async claimRawAttachment(id: string, version: number): Promise<boolean> {
+    const res = await this.redis.set(this.keys.rawAttached(id, version), '1', 'EX', 86_400, 'NX');
+    return res === 'OK';
+  }
+
   async findByMessage(channel: string, ts: string): Promise<string | undefined> {
     return (await this.redis.hget(this.keys.messageIndex, `${channel}:${ts}`)) ?? undefined;
   }

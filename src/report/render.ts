@@ -13,7 +13,7 @@ import { buildIncidentView, formatUtc } from './view-model.js';
 /** Functions, not methods: the publisher takes them detached from the renderer. */
 export interface Renderer {
   render: (incident: Incident) => Promise<MessagePayload>;
-  fullReport: (incident: Incident) => ModalView;
+  fullReport: (incident: Incident) => { modal: ModalView; omitted: number };
   renderFallback: (incident: Incident) => MessagePayload;
   threadLine: (entry: TimelineEntry, incident: Incident) => Promise<string | null>;
 }

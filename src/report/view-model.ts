@@ -15,7 +15,8 @@ import { explainFields, type FieldExplanation } from './field-analysis.js';
  * them apart until blocks/ renders them is what lets every value be escaped exactly
  * once, at the last moment, whatever sentence it ends up in.
  */
-export type Segment = string | { value: string } | { user: string } | { userName: string };
+export type Segment =
+  string | { value: string } | { prose: string } | { user: string } | { userName: string };
 export type RichText = Segment[];
 
 export interface Fact {
@@ -82,7 +83,9 @@ export function formatUtc(ms: number): string {
 
 /** Falco's output minus its "HH:MM:SS.nnn: Priority " prefix and the trailing "(k=v ...)" field list. */
 export function headline(alert: Alert): string {
-  let s = alert.output.replace(/^\d{2}:\d{2}:\d{2}(\.\d+)?:\s+\S+\s+/, '');
+  let s = alert.output
+    .replace(/^\d{2}:\d{2}:\d{2}(\.\d+)?:\s+\S+\s+/, '')
+    .replace(/<NA>/g, '(none)');
   // Modern rules separate message and fields with " | ", older ones with " (k=v ...)".
   const bar = s.indexOf(' | ');
   if (bar > 0) s = s.slice(0, bar);
@@ -130,7 +133,8 @@ function workload(alert: Alert): RichText | undefined {
 /** One sentence: who did what, where. */
 export function summarize(alert: Alert): RichText {
   const src = sourceOf(alert);
-  const out: RichText = [`${headline(alert)}.`];
+  // The headline comes from Falco's output line: attacker-influenced, so prose to escape.
+  const out: RichText = [{ prose: headline(alert) }, '.'];
   if (src === 'syscall') {
     const user = fieldString(alert, 'user.name');
     const cmd = fieldString(alert, 'proc.cmdline') ?? fieldString(alert, 'proc.name');
@@ -249,7 +253,9 @@ export function buildIncidentView(
     fields: Object.entries(alert.output_fields)
       .map(([key, val]) => ({ key, value: displayValue(val) ?? '(none)' }))
       .sort((a, b) => a.key.localeCompare(b.key)),
-    output: alert.output,
+    // Falco prints an unresolved field as <NA>; we show it the way every other missing
+    // value is shown, so the report never reads as if "<NA>" were a value.
+    output: alert.output.replace(/<NA>/g, '(none)'),
     tags: alert.tags ?? [],
     hostname: alert.hostname,
     expanded: incident.expanded,

@@ -28,7 +28,7 @@ export function lintTemplate(file: string): string[] {
   const visitExpr = (node: hbs.AST.Expression, loc: hbs.AST.SourceLocation) => {
     if (node.type === 'SubExpression') {
       const sub = node as hbs.AST.SubExpression;
-      const name = (sub.path).original;
+      const name = sub.path.original;
       if (
         !(LOGIC_HELPERS as readonly string[]).includes(name) &&
         !(VALUE_HELPERS as readonly string[]).includes(name)
@@ -57,7 +57,7 @@ export function lintTemplate(file: string): string[] {
       }
       case 'BlockStatement': {
         const b = node as hbs.AST.BlockStatement;
-        const name = (b.path).original;
+        const name = b.path.original;
         if (!BLOCK_HELPERS.has(name))
           problems.push(`${where(b.loc)}: block helper #${name} is not allowed`);
         b.params.forEach((p) => visitExpr(p, b.loc));

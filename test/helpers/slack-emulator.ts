@@ -832,7 +832,7 @@ class Emulator implements SlackEmulator {
       external_id: '',
       state: { values: {} },
       hash: `${Math.floor(Date.now() / 1000)}.${this.nextId()}`,
-      root_view_id: (previous?.root_view_id) ?? id,
+      root_view_id: previous?.root_view_id ?? id,
       previous_view_id: null,
       clear_on_close: false,
       notify_on_close: false,

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { ACTION, RESOLVE_INPUT, SNOOZE_OPTIONS, VIEW } from '../../blocks/action-ids.js';
 import { parse as parseYaml } from 'yaml';
 import { checkFalcoSnippet } from '../helpers/falco-rules-shape.js';
+import { HUGE } from '../helpers/injection-corpus.js';
 import { eventually } from '../helpers/eventually.js';
 import type { EmulatedMessage } from '../helpers/slack-emulator.js';
 import { startSlackEmulator, type SlackEmulator } from '../helpers/slack-emulator.js';
@@ -393,6 +394,34 @@ describe('triage interactions', () => {
     const text = JSON.stringify(v.view.blocks);
     for (const part of ['Detailed analysis', 'Triage', 'Contain', 'bash -i'])
       assert.ok(text.includes(part), `the full report shows ${part}`);
+  });
+
+  test('a 100 KB command line and 300 fields: the modal fits, the whole alert is attached once in the thread', async () => {
+    const a = alert();
+    const fields: Record<string, unknown> = { ...a.output_fields, 'proc.cmdline': HUGE };
+    for (let i = 0; i < 300; i++) fields[`custom.field${i}`] = `value ${i} ${'x'.repeat(300)}`;
+    const { id, ts } = await newIncident({ output_fields: fields, output: HUGE });
+    const message = current(ts);
+    assert.ok(JSON.stringify(message.blocks).includes('characters trimmed'), 'visible marker');
+    const views = emu.views.length;
+    await click(MALLORY, ts, button(ACTION.fullReport, id));
+    const v = await emu.waitFor((e) => e.views.slice(views).find((x) => x.via === 'views.open'));
+    assert.match(JSON.stringify(v.view.blocks), /attached as a file/);
+    const file = await emu.waitFor((e) => e.files.find((f) => f.thread_ts === ts));
+    assert.equal(file.filename, `${id}-alert.json`);
+    const raw = JSON.parse(file.content.toString('utf8')) as {
+      output_fields: Record<string, unknown>;
+    };
+    assert.equal(raw.output_fields['proc.cmdline'], HUGE, 'the full command line is reachable');
+    assert.equal(Object.keys(raw.output_fields).length, Object.keys(fields).length);
+    // A second click opens the modal again but does not attach the same alert twice.
+    await click(MALLORY, ts, button(ACTION.fullReport, id));
+    await emu.waitFor(
+      (e) => e.views.slice(views).filter((x) => x.via === 'views.open').length === 2 || undefined,
+    );
+    assert.equal(emu.files.filter((f) => f.thread_ts === ts).length, 1);
+    const inc = (await t.bot.store.get(id))!;
+    assert.equal(await t.bot.store.claimRawAttachment(id, inc.version), false, 'already attached');
   });
 
   test('a user not allowed is told so, and nothing changes', async () => {

@@ -99,19 +99,17 @@ test('CONFIG_FILE is read and validated, with its problems listed', () => {
 });
 
 test('routes send alerts to channels by source, rule, priority and tags; first match wins', () => {
-  const c = loadConfig(
-    { ...valid, CONFIG_FILE: '/x.yml' },
-    () =>
-      [
-        'routes:',
-        '  - channel: C0CRITICAL1',
-        '    minPriority: critical',
-        '  - channel: C0K8SAUDIT1',
-        '    sources: [k8s_audit]',
-        '  - channel: C0SHELLS001',
-        '    rules: ["Terminal shell in container"]',
-        '    tags: [shell]',
-      ].join('\n'),
+  const c = loadConfig({ ...valid, CONFIG_FILE: '/x.yml' }, () =>
+    [
+      'routes:',
+      '  - channel: C0CRITICAL1',
+      '    minPriority: critical',
+      '  - channel: C0K8SAUDIT1',
+      '    sources: [k8s_audit]',
+      '  - channel: C0SHELLS001',
+      '    rules: ["Terminal shell in container"]',
+      '    tags: [shell]',
+    ].join('\n'),
   );
   const fallback = c.slack.defaultChannel;
   const base: Alert = {

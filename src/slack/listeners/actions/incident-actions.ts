@@ -160,10 +160,18 @@ export function registerIncidentActions(
         const incident = await s.get(id);
         const trigger = (a.body as { trigger_id?: string }).trigger_id;
         if (!incident || !trigger) return undefined;
-        await a.client.views.open({
-          trigger_id: trigger,
-          view: deps.renderer.fullReport(incident),
-        });
+        const { modal, omitted } = deps.renderer.fullReport(incident);
+        await a.client.views.open({ trigger_id: trigger, view: modal });
+        if (omitted > 0 && incident.ts && (await s.claimRawAttachment(id, incident.version))) {
+          // Too long for a modal: the whole alert goes to the thread as a file instead.
+          await a.client.files.uploadV2({
+            channel_id: incident.channel,
+            thread_ts: incident.ts,
+            filename: `${id}-alert.json`,
+            title: `${id}: the full alert (latest occurrence)`,
+            content: JSON.stringify(incident.latest, null, 2),
+          });
+        }
         return undefined;
       },
       { restricted: false },

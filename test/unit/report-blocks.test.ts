@@ -1,0 +1,263 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { fullReportModal } from '../../blocks/full-report-modal.js';
+import { incidentMessage } from '../../blocks/incident-message.js';
+import { alertSchema, parseFalcoTime, type Alert } from '../../src/alert.js';
+import { currentRules } from '../../src/guidance/catalog.js';
+import { createGuidanceLibrary } from '../../src/guidance/guidance.js';
+import type { Incident } from '../../src/incidents/model.js';
+import { buildIncidentView } from '../../src/report/view-model.js';
+import { alertFromRule, fieldsOf } from '../helpers/alert-from-rule.js';
+import { checkMessage, checkView } from '../helpers/block-kit-limits.js';
+import { HUGE, INJECTION_CORPUS } from '../helpers/injection-corpus.js';
+
+/**
+ * The incident message (collapsed and expanded) and the Full report modal, built by the
+ * same pure functions the bot uses, for every sample alert, for an alert generated from
+ * every official rule's output, in every state, and for hostile and oversized alerts.
+ */
+
+const library = createGuidanceLibrary();
+const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+const samplesDir = join(import.meta.dirname, '..', 'fixtures', 'samples');
+const samples: Array<{ label: string; alert: Alert }> = readdirSync(samplesDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => ({
+    label: f,
+    alert: alertSchema.parse(JSON.parse(readFileSync(join(samplesDir, f), 'utf8'))),
+  }))
+  .filter((s) => s.alert.source !== 'internal');
+
+function incidentOf(alert: Alert, state: Partial<Incident> = {}): Incident {
+  const t = parseFalcoTime(alert.time);
+  return {
+    id: 'FT-42',
+    fingerprint: 'f'.repeat(32),
+    rule: alert.rule,
+    source: alert.source ?? 'syscall',
+    priority: alert.priority,
+    status: 'open',
+    occurrences: 3,
+    firstSeen: t - 60_000,
+    lastSeen: t,
+    latest: alert,
+    expanded: false,
+    channel: 'C0TEST00001',
+    ts: '1795368941.484000',
+    version: 5,
+    renderedVersion: 4,
+    threadCursor: '0-0',
+    postAttempted: false,
+    ...state,
+  };
+}
+
+const STATES: Array<{ name: string; state: Partial<Incident> }> = [
+  { name: 'open', state: {} },
+  { name: 'expanded', state: { expanded: true } },
+  {
+    name: 'acknowledged+assigned+snoozed',
+    state: {
+      status: 'acknowledged',
+      acknowledgedBy: 'U0ALICE001',
+      assignee: 'U0BOB00001',
+      snoozedUntil: NOW + 3_600_000,
+    },
+  },
+  {
+    name: 'resolved',
+    state: {
+      status: 'resolved',
+      resolvedBy: 'U0ALICE001',
+      resolution: 'false_positive',
+      resolutionNote: 'x',
+    },
+  },
+];
+
+interface Surface {
+  label: string;
+  texts: string[];
+  problems: string[];
+  json: string;
+}
+
+/** Every string a person reads in a Block Kit payload. */
+function textsOf(node: unknown, out: string[] = []): string[] {
+  if (typeof node === 'string') return out;
+  if (Array.isArray(node)) {
+    for (const n of node) textsOf(n, out);
+    return out;
+  }
+  if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'text' && typeof v === 'string') out.push(v);
+      else textsOf(v, out);
+    }
+  }
+  return out;
+}
+
+function surfaces(label: string, incident: Incident): Surface[] {
+  const view = buildIncidentView(incident, library.forAlert(incident.latest), NOW);
+  const msg = incidentMessage(view);
+  const { modal } = fullReportModal(view);
+  return [
+    {
+      label: `${label} message`,
+      texts: [msg.text, ...textsOf(msg.blocks)],
+      problems: checkMessage(msg),
+      json: JSON.stringify(msg),
+    },
+    {
+      label: `${label} modal`,
+      texts: textsOf(modal.blocks),
+      problems: checkView(modal),
+      json: JSON.stringify(modal),
+    },
+  ];
+}
+
+const MISSING = [
+  /\bundefined\b/,
+  /(?<!\/dev\/)\bnull\b/,
+  /\bNaN\b/,
+  /&lt;NA&gt;/,
+  /<NA>/,
+  /\[object Object\]/,
+];
+
+function checkClean(s: Surface): string[] {
+  const out = s.problems.map((p) => `${s.label}: ${p}`);
+  for (const t of s.texts)
+    for (const re of MISSING)
+      if (re.test(t)) {
+        const at = t.search(re);
+        out.push(`${s.label}: prints ${re}: …${t.slice(Math.max(0, at - 100), at + 40)}`);
+      }
+  return out;
+}
+
+describe('incident message and full report', () => {
+  test('every sample alert, in every state: within Block Kit limits, three parts, nothing missing printed', () => {
+    const problems: string[] = [];
+    for (const { label, alert } of samples) {
+      for (const { name, state } of STATES) {
+        const [msg, modal] = surfaces(`${label} ${name}`, incidentOf(alert, state));
+        problems.push(...checkClean(msg!), ...checkClean(modal!));
+        const m = msg!.json;
+        // Summary and first mitigation steps in every message; analysis when expanded.
+        if (!/First steps|\*Triage\*/.test(m)) problems.push(`${msg!.label}: no mitigation steps`);
+        if (state.expanded && !m.includes('Detailed analysis'))
+          problems.push(`${msg!.label}: expanded without the detailed analysis`);
+        for (const part of ['*Summary*', 'Detailed analysis', 'Triage', 'Contain'])
+          if (!modal!.json.includes(part)) problems.push(`${modal!.label}: lacks ${part}`);
+      }
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  test('an alert generated from every official rule’s output, with values and with every value missing', () => {
+    const problems: string[] = [];
+    for (const rule of currentRules()) {
+      const variants = [
+        { label: `${rule.name} [values]`, alert: alertFromRule(rule) },
+        {
+          label: `${rule.name} [missing]`,
+          alert: { ...alertFromRule(rule, { missing: fieldsOf(rule) }), hostname: undefined },
+        },
+      ];
+      for (const v of variants) {
+        for (const { name, state } of [STATES[0]!, STATES[1]!]) {
+          const [msg, modal] = surfaces(`${v.label} ${name}`, incidentOf(v.alert, state));
+          problems.push(...checkClean(msg!), ...checkClean(modal!));
+          for (const part of ['*Summary*', 'Detailed analysis', 'Triage', 'Contain'])
+            if (!modal!.json.includes(part)) problems.push(`${modal!.label}: lacks ${part}`);
+        }
+      }
+    }
+    assert.deepEqual(problems.slice(0, 30), [], `${problems.length} problems`);
+  });
+
+  test('test events from falcosecurity/event-generator are labelled first thing', () => {
+    const sample = samples.find((s) => /event-generator/.test(JSON.stringify(s.alert)));
+    const alert: Alert = sample?.alert ?? {
+      rule: 'Execution from /dev/shm',
+      priority: 'Warning',
+      time: '2026-11-22T10:15:30Z',
+      output: '',
+      output_fields: {
+        'proc.exepath': '/dev/shm/falco-event-generator-syscall-ExecutionFromDevShm-x',
+        'proc.pname': 'event-generator',
+      },
+    };
+    const view = buildIncidentView(incidentOf(alert), library.forAlert(alert), NOW);
+    const msg = incidentMessage(view);
+    assert.match(msg.text, /^\[test event\]/);
+    assert.match(JSON.stringify(msg.blocks.slice(0, 2)), /Test event/);
+  });
+});
+
+describe('hostile and oversized alerts', () => {
+  const base = alertFromRule(currentRules().find((r) => r.name === 'Terminal shell in container')!);
+
+  test('every injection string in every field that is shown: nothing escapes its box', () => {
+    const problems: string[] = [];
+    for (const c of INJECTION_CORPUS) {
+      const fields = Object.fromEntries(Object.keys(base.output_fields).map((k) => [k, c.value]));
+      const alert: Alert = {
+        ...base,
+        rule: `Terminal shell in container ${c.value}`,
+        output: c.value,
+        output_fields: fields,
+        hostname: c.value,
+        tags: [c.value],
+      };
+      for (const { name, state } of STATES) {
+        for (const s of surfaces(`${c.name} ${name}`, incidentOf(alert, state))) {
+          problems.push(...s.problems.map((p) => `${s.label}: ${p}`));
+          for (const t of s.texts) {
+            // Only our own links and the status line's user ids may use Slack's <...> syntax.
+            for (const m of t.matchAll(/<([^>]*)>/g)) {
+              const inner = m[1]!;
+              const ours =
+                /^https:\/\/(attack\.mitre\.org|github\.com\/falcosecurity|falco\.org|kubernetes\.io|docs\.|cloud\.google\.com|developer\.okta\.com|help\.okta\.com)[^\s|]*\|[^<>]*$/.test(
+                  inner,
+                ) || /^@U0(ALICE001|BOB00001)$/.test(inner);
+              if (!ours) problems.push(`${s.label}: Slack markup <${inner.slice(0, 60)}>`);
+            }
+            if ((t.match(/```/g) ?? []).length % 2)
+              problems.push(`${s.label}: a code fence is left open: ${t.slice(0, 80)}`);
+            if (/[\u202a-\u202e\u2066-\u2069\u200b-\u200d\ufeff]/.test(t))
+              problems.push(`${s.label}: invisible or bidi character reached Slack`);
+          }
+          for (const h of (JSON.parse(s.json) as { blocks: Array<Record<string, unknown>> }).blocks)
+            if (h.type === 'header' && /\n/.test(String((h.text as { text: string }).text)))
+              problems.push(`${s.label}: header spans lines`);
+        }
+      }
+    }
+    assert.deepEqual(problems.slice(0, 30), [], `${problems.length} problems`);
+  });
+
+  test('a 100 KB command line and 300 output fields: within limits, trimmed with a visible marker', () => {
+    const fields: Record<string, string | number> = { ...base.output_fields } as Record<
+      string,
+      string | number
+    >;
+    fields['proc.cmdline'] = HUGE;
+    for (let i = 0; i < 300; i++) fields[`custom.field${i}`] = `value ${i} ${'x'.repeat(200)}`;
+    const alert: Alert = { ...base, output: HUGE, output_fields: fields };
+    for (const { name, state } of STATES) {
+      for (const s of surfaces(`huge ${name}`, incidentOf(alert, state))) {
+        assert.deepEqual(s.problems, [], s.label);
+        assert.ok(s.json.length < 400_000, `${s.label} is ${s.json.length} bytes`);
+        assert.match(s.json, /characters trimmed\]|more parts|did not fit|do not fit/, s.label);
+      }
+    }
+  });
+});
