@@ -148,8 +148,7 @@ async function main(): Promise<void> {
 /** A rough terminal picture of Block Kit: enough to see what an on-call person would see. */
 function renderForTerminal(blocks: unknown): string {
   if (!Array.isArray(blocks)) return '';
-  const text = (t: unknown) =>
-    t && typeof t === 'object' && 'text' in t ? String((t).text) : '';
+  const text = (t: unknown) => (t && typeof t === 'object' && 'text' in t ? String(t.text) : '');
   return blocks
     .map((b: Record<string, unknown>) => {
       switch (b.type) {
