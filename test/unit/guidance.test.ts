@@ -68,6 +68,53 @@ describe('guidance templates', () => {
   });
 });
 
+describe('coverage', () => {
+  test('every one of the 238 official rules has a template written for it', () => {
+    assert.equal(currentRules().length, 238);
+    const slugs = library.templateSlugs();
+    const missing = currentRules()
+      .filter((r) => !slugs.has(ruleSlug(r.name)))
+      .map((r) => `${r.source}/${ruleSlug(r.name)}`);
+    assert.deepEqual(missing, [], `${missing.length} rules fall back to generic guidance`);
+    for (const r of currentRules())
+      assert.equal(library.forRule(r).specific, true, `${r.name} renders its own template`);
+  });
+
+  test('no two rules share their why and benign-cause text (a family text with the name swapped is not enough)', () => {
+    const shingles = (text: string) => {
+      const w = text
+        .toLowerCase()
+        .replace(/\{\{[^}]*\}\}/g, ' ')
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean);
+      const out = new Set<string>();
+      for (let i = 0; i + 3 <= w.length; i++) out.add(w.slice(i, i + 3).join(' '));
+      return out;
+    };
+    const own = ruleTemplates.map((file) => {
+      const text = readFileSync(file, 'utf8');
+      const part = (title: string) => text.split(title)[1]?.split('\n## ')[0] ?? '';
+      return {
+        file: relative(templatesDir, file),
+        set: shingles(part('## Why it matters') + part('## Common benign causes')),
+      };
+    });
+    const tooClose: string[] = [];
+    for (let i = 0; i < own.length; i++) {
+      for (let j = i + 1; j < own.length; j++) {
+        const a = own[i]!.set;
+        const b = own[j]!.set;
+        let shared = 0;
+        for (const x of a) if (b.has(x)) shared++;
+        const similarity = shared / Math.max(1, Math.min(a.size, b.size));
+        if (similarity > 0.6)
+          tooClose.push(`${own[i]!.file} ~ ${own[j]!.file}: ${(similarity * 100).toFixed(0)}%`);
+      }
+    }
+    assert.deepEqual(tooClose, []);
+  });
+});
+
 describe('guidance rendered for every official rule', () => {
   const rendered: Rendered[] = [];
   before(() => {
