@@ -141,6 +141,22 @@ async function main(): Promise<void> {
       CHANNEL_POST_INTERVAL_MS: '0',
       UPDATE_COALESCE_MS: '1000',
     });
+    // 2a. Ingest alone (worker stopped): what POST /falco adds over the baseline.
+    const ingestOnly = await startBot(
+      { ...config, redis: { ...config.redis, keyPrefix: `${prefix}ingest:` } },
+      createLogger({ level: 'error', format: 'json' }),
+    );
+    await ingestOnly.engine.stop();
+    const alone = await load(ingestOnly.port, '/falco');
+    await ingestOnly.stop();
+    rows.push([
+      'falco-triage: POST /falco alone, worker stopped (auth + zod + XADD)',
+      fmt(alone.rps),
+      '–',
+      `${alone.errors}`,
+    ]);
+
+    // 2b. The whole bot: ingest while the worker turns alerts into incidents (same Redis).
     const bot = await startBot(config, createLogger({ level: 'error', format: 'json' }));
     const started = process.hrtime.bigint();
     const ours = await load(bot.port, '/falco');
@@ -156,7 +172,7 @@ async function main(): Promise<void> {
     await bot.stop();
     await emu.close();
     rows.push([
-      'falco-triage: POST /falco (auth + zod + XADD)',
+      'falco-triage: POST /falco with the incident engine running',
       fmt(ours.rps),
       fmt(TOTAL / e2eSeconds),
       `${ours.errors}`,
@@ -165,7 +181,7 @@ async function main(): Promise<void> {
       `\nfalco-triage bench: ${TOTAL.toLocaleString('en-US')} alerts, ${CONCURRENCY} concurrent keep-alive connections, ${FINGERPRINTS} fingerprints (${incidents} incidents), Node ${process.version}\n\n` +
         `| server | ingest alerts/s | end-to-end alerts/s (ingest -> incident recorded) | errors |\n|---|---|---|---|\n` +
         rows.map((r) => `| ${r.join(' | ')} |`).join('\n') +
-        `\n\nfalco-triage ingest = ${((ours.rps / base.rps) * 100).toFixed(0)}% of the baseline's rate.\n`,
+        `\n\nPOST /falco alone = ${((alone.rps / base.rps) * 100).toFixed(0)}% of the baseline's rate; with the engine recording incidents in the same Redis = ${((ours.rps / base.rps) * 100).toFixed(0)}%.\n`,
     );
   } finally {
     await deletePrefix(admin, prefix);

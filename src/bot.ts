@@ -58,6 +58,8 @@ export async function startBot(
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     lazyConnect: true,
+    // Concurrent requests and the worker's parallel scripts go out as one pipeline per tick.
+    enableAutoPipelining: true,
   });
   const blockingRedis = new Redis(config.redis.url, {
     lazyConnect: true,

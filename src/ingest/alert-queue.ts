@@ -38,20 +38,26 @@ export class AlertQueue {
     }
   }
 
+  private entry(alert: Alert, receivedAt: number) {
+    return [
+      this.keys.alertStream,
+      '*',
+      'alert',
+      JSON.stringify(alert),
+      'receivedAt',
+      String(receivedAt),
+    ] as const;
+  }
+
   /** Stores every alert or none (MULTI/EXEC), and resolves only once Redis has them. */
   async enqueue(alerts: Alert[], receivedAt = Date.now()): Promise<string[]> {
     if (alerts.length === 0) return [];
+    // One alert (what Falco and Falcosidekick send) is one XADD, atomic on its own;
+    // MULTI/EXEC would triple the commands on the hot path for nothing.
+    if (alerts.length === 1)
+      return [String(await this.redis.xadd(...this.entry(alerts[0]!, receivedAt)))];
     const tx = this.redis.multi();
-    for (const alert of alerts) {
-      tx.xadd(
-        this.keys.alertStream,
-        '*',
-        'alert',
-        JSON.stringify(alert),
-        'receivedAt',
-        String(receivedAt),
-      );
-    }
+    for (const alert of alerts) tx.xadd(...this.entry(alert, receivedAt));
     const results = await tx.exec();
     if (!results) throw new Error('Redis transaction was aborted');
     return results.map(([err, id]) => {
