@@ -20,6 +20,7 @@ export const INCIDENT_SCRIPTS = {
   reservePostingSlot: 1,
   deferChannel: 1,
   purge: 10,
+  addNote: 2,
 } as const;
 type ScriptName = keyof typeof INCIDENT_SCRIPTS;
 
@@ -46,6 +47,7 @@ declare module 'ioredis' {
     ftReservePostingSlot(...args: ScriptArgs<1>): Result<number, Context>;
     ftDeferChannel(...args: ScriptArgs<1>): Result<number, Context>;
     ftPurge(...args: ScriptArgs<10>): Result<number, Context>;
+    ftAddNote(...args: ScriptArgs<2>): Result<string | number, Context>;
   }
 }
 

@@ -520,6 +520,29 @@ export class IncidentStore {
   }
 
   /** Moves the thread cursor forward to `entryId`; returns false if it was already there or past it. */
+  /**
+   * Appends what someone wrote in the incident's thread to its timeline. False when the
+   * incident is gone or this Slack message was already recorded.
+   */
+  async addNote(
+    id: string,
+    actor: string,
+    text: string,
+    messageTs: string,
+    now = Date.now(),
+  ): Promise<boolean> {
+    const res = await this.redis.ftAddNote(
+      this.keys.incident(id),
+      this.keys.timeline(id),
+      actor,
+      Math.round(now),
+      TIMELINE_MAX_LEN,
+      text.slice(0, 20_000),
+      messageTs,
+    );
+    return res !== 0 && res !== '0';
+  }
+
   async advanceThreadCursor(id: string, entryId: string): Promise<boolean> {
     return (await this.redis.ftAdvanceThreadCursor(this.keys.incident(id), entryId)) === 1;
   }

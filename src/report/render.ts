@@ -100,7 +100,8 @@ export function createRenderer(deps: {
         case 'unsnoozed':
           return `${actor} ended the snooze`;
         case 'note':
-          return d.text ? `${actor}: ${mrkdwnText(truncate(d.text, 2000))}` : null;
+          // Notes are what people wrote in this very thread: never echoed back.
+          return null;
         default:
           return null;
       }

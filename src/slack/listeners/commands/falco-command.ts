@@ -4,7 +4,10 @@ import { currentRules } from '../../../guidance/catalog.js';
 import { searchRules } from '../../../guidance/rule-search.js';
 import { IncidentError } from '../../../incidents/errors.js';
 import { RESOLUTION_REASONS, type ResolutionReason } from '../../../incidents/model.js';
-import { inlineValue } from '../../../text/mrkdwn.js';
+import { codeBlockContent, inlineValue } from '../../../text/mrkdwn.js';
+import type { TimelineEntry } from '../../../incidents/model.js';
+import type { WebClient } from '@slack/web-api';
+import { exportText, timelineLine } from '../../../report/timeline-text.js';
 import { NOT_ALLOWED } from '../actions/incident-actions.js';
 import type { ListenerDeps } from '../index.js';
 
@@ -17,6 +20,7 @@ export const HELP = [
     RESOLUTION_REASONS.join(', ') +
     ') · `/falco reopen <FT-n>`',
   '`/falco snooze <FT-n> <30m|1h|4h|24h>` · `/falco unsnooze <FT-n>`',
+  '`/falco timeline <FT-n>`: the incident’s record · `/falco export <FT-n>`: the record as a file in its thread',
   '`/falco help`: this message',
 ].join('\n');
 
@@ -35,18 +39,19 @@ export function falcoCommand(deps: ListenerDeps) {
   return async ({
     command,
     ack,
+    client,
   }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const text = command.text.trim();
     const [sub = 'help', ...rest] = text.split(/\s+/);
     try {
-      await ack(await run(sub.toLowerCase(), rest, command.user_id));
+      await ack(await run(sub.toLowerCase(), rest, command.user_id, client));
     } catch (err) {
       log.error({ err, sub }, '/falco failed');
       await ack(say(':x: Something went wrong; the bot logs have the details.'));
     }
   };
 
-  async function run(sub: string, args: string[], user: string): Promise<Reply> {
+  async function run(sub: string, args: string[], user: string, client: WebClient): Promise<Reply> {
     switch (sub) {
       case '':
       case 'help':
@@ -55,6 +60,10 @@ export function falcoCommand(deps: ListenerDeps) {
         return ruleLookup(args.join(' '));
       case 'list':
         return list(args[0] === 'mine' ? user : undefined);
+      case 'timeline':
+        return timeline(args[0] ?? '');
+      case 'export':
+        return exportRecord(args[0] ?? '', user, client);
       case 'ack':
       case 'unack':
       case 'unassign':
@@ -105,6 +114,70 @@ export function falcoCommand(deps: ListenerDeps) {
       return `• *${i.id}* ${i.priority}: ${inlineValue(i.rule)} ×${i.occurrences}, ${state}${i.assignee ? `, assigned to <@${i.assignee}>` : ''}${link}`;
     });
     return say(lines.join('\n'));
+  }
+
+  async function names(entries: TimelineEntry[]): Promise<(u: string) => string> {
+    const ids = [...new Set(entries.flatMap((e) => [e.actor, e.detail.assignee ?? '']))].filter(
+      (u) => u && u !== 'falco',
+    );
+    const map = new Map(
+      await Promise.all(ids.map(async (u) => [u, await deps.users.displayName(u)] as const)),
+    );
+    return (u) => map.get(u) ?? u;
+  }
+
+  async function timeline(raw: string): Promise<Reply> {
+    const id = raw.toUpperCase();
+    if (!/^[A-Z][A-Z0-9]*-\d+$/.test(id)) return say('Usage: `/falco timeline FT-42`');
+    const incident = await deps.store.get(id);
+    if (!incident)
+      return say(`${inlineValue(id)} does not exist, or was purged after it was resolved.`);
+    const entries = await deps.store.timeline(id, { limit: 1000 });
+    const name = await names(entries);
+    // The newest lines matter most: keep as many as fit one 3,000-character section.
+    const kept: string[] = [];
+    let size = 0;
+    for (const e of [...entries].reverse()) {
+      const line = codeBlockContent(timelineLine(e, name).slice(0, 500));
+      if (size + line.length + 1 > 2700) break;
+      kept.unshift(line);
+      size += line.length + 1;
+    }
+    const earlier = entries.length - kept.length;
+    const text = `${earlier ? `… ${earlier} earlier entries: /falco export ${id}\n` : ''}${kept.join('\n')}`;
+    return {
+      response_type: 'ephemeral',
+      text: `Timeline of ${id}`,
+      blocks: [
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: `*Timeline of ${id}* (${entries.length} entries)` },
+        },
+        { type: 'section', text: { type: 'mrkdwn', text: `\`\`\`${text}\`\`\`` } },
+      ],
+    };
+  }
+
+  async function exportRecord(raw: string, user: string, client: WebClient): Promise<Reply> {
+    const id = raw.toUpperCase();
+    if (!/^[A-Z][A-Z0-9]*-\d+$/.test(id)) return say('Usage: `/falco export FT-42`');
+    const incident = await deps.store.get(id);
+    if (!incident)
+      return say(`${inlineValue(id)} does not exist, or was purged after it was resolved.`);
+    if (!incident.ts) return say(`${id} has no Slack message yet; try again in a moment.`);
+    const entries = await deps.store.timeline(id, { limit: 10_000 });
+    const name = await names(entries);
+    // The upload runs after the ack: files can take longer than Slack's 3 s.
+    void client.files
+      .uploadV2({
+        channel_id: incident.channel,
+        thread_ts: incident.ts,
+        filename: `${id}-timeline.txt`,
+        title: `${id}: timeline exported by ${name(user)}`,
+        content: exportText(incident, entries, name),
+      })
+      .catch((err: unknown) => log.error({ err, incident: id }, 'export upload failed'));
+    return say(`Exporting ${id}'s timeline (${entries.length} entries) to its thread.`);
   }
 
   async function change(sub: string, args: string[], user: string): Promise<Reply> {
