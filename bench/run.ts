@@ -6,10 +6,14 @@
  * Both servers run in this process and receive the same requests from the same load
  * generator (keep-alive HTTP, fixed concurrency), on the same Redis.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
 import { startBot } from '../src/bot.js';
+import { projectRoot } from '../src/project-root.js';
 import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
@@ -18,6 +22,8 @@ import { startSlackEmulator } from '../test/helpers/slack-emulator.js';
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const FINGERPRINTS = 50;
+/** Rounds of the two ingest-only measurements, interleaved; the median is reported. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOKEN = 'bench-ingest-token-0123456789abcdef';
 
 function alertBody(i: number): string {
@@ -116,14 +122,10 @@ async function main(): Promise<void> {
   const admin = new Redis(REDIS_URL);
   const rows: string[][] = [];
   try {
-    // 1. Baseline.
+    // 1. Baseline and 2a. POST /falco alone (worker stopped), interleaved round by round
+    // so drift in the machine's load hits both alike; the median round is reported.
     const b = await baseline(prefix);
     await load(b.port, '/warmup').catch(() => undefined);
-    await admin.del(`${prefix}baseline`);
-    const base = await load(b.port, '/falco');
-    b.server.close();
-    b.redis.disconnect();
-    rows.push(['baseline: node:http + 1 XADD per alert', fmt(base.rps), '–', `${base.errors}`]);
 
     // 2. falco-triage: ingest (auth, validation, stream) with the engine and publisher running.
     const emu = await startSlackEmulator();
@@ -141,14 +143,25 @@ async function main(): Promise<void> {
       CHANNEL_POST_INTERVAL_MS: '0',
       UPDATE_COALESCE_MS: '1000',
     });
-    // 2a. Ingest alone (worker stopped): what POST /falco adds over the baseline.
     const ingestOnly = await startBot(
       { ...config, redis: { ...config.redis, keyPrefix: `${prefix}ingest:` } },
       createLogger({ level: 'error', format: 'json' }),
     );
     await ingestOnly.engine.stop();
-    const alone = await load(ingestOnly.port, '/falco');
+    const baseRounds: Awaited<ReturnType<typeof load>>[] = [];
+    const aloneRounds: Awaited<ReturnType<typeof load>>[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      await admin.del(`${prefix}baseline`);
+      baseRounds.push(await load(b.port, '/falco'));
+      await admin.del(ingestOnly.keys.alertStream);
+      aloneRounds.push(await load(ingestOnly.port, '/falco'));
+    }
     await ingestOnly.stop();
+    b.server.close();
+    b.redis.disconnect();
+    const base = median(baseRounds);
+    const alone = median(aloneRounds);
+    rows.push(['baseline: node:http + 1 XADD per alert', fmt(base.rps), '–', `${base.errors}`]);
     rows.push([
       'falco-triage: POST /falco alone, worker stopped (auth + zod + XADD)',
       fmt(alone.rps),
@@ -177,16 +190,37 @@ async function main(): Promise<void> {
       fmt(TOTAL / e2eSeconds),
       `${ours.errors}`,
     ]);
-    process.stdout.write(
-      `\nfalco-triage bench: ${TOTAL.toLocaleString('en-US')} alerts, ${CONCURRENCY} concurrent keep-alive connections, ${FINGERPRINTS} fingerprints (${incidents} incidents), Node ${process.version}\n\n` +
-        `| server | ingest alerts/s | end-to-end alerts/s (ingest -> incident recorded) | errors |\n|---|---|---|---|\n` +
-        rows.map((r) => `| ${r.join(' | ')} |`).join('\n') +
-        `\n\nPOST /falco alone = ${((alone.rps / base.rps) * 100).toFixed(0)}% of the baseline's rate; with the engine recording incidents in the same Redis = ${((ours.rps / base.rps) * 100).toFixed(0)}%.\n`,
-    );
+    const report =
+      `\nfalco-triage bench: ${TOTAL.toLocaleString('en-US')} alerts per run (ingest-only rows: median of ${ROUNDS} interleaved runs), ${CONCURRENCY} concurrent keep-alive connections, ${FINGERPRINTS} fingerprints (${incidents} incidents), Node ${process.version}\n\n` +
+      `| server | ingest alerts/s | end-to-end alerts/s (ingest -> incident recorded) | errors |\n|---|---|---|---|\n` +
+      rows.map((r) => `| ${r.join(' | ')} |`).join('\n') +
+      `\n\nPOST /falco alone = ${((alone.rps / base.rps) * 100).toFixed(0)}% of the baseline's rate; with the engine recording incidents in the same Redis = ${((ours.rps / base.rps) * 100).toFixed(0)}%.\n`;
+    process.stdout.write(report);
+    if (process.argv.includes('--readme')) writeReadme(report);
   } finally {
     await deletePrefix(admin, prefix);
     admin.disconnect();
   }
+}
+
+/** `npm run bench -- --readme`: the results go between the README's bench markers. */
+function writeReadme(report: string): void {
+  const path = join(projectRoot(), 'README.md');
+  const readme = readFileSync(path, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const a = readme.indexOf(start);
+  const b = readme.indexOf(end);
+  if (a < 0 || b < a) throw new Error('README.md has no bench markers');
+  const machine = `Measured on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Redis on the same machine.`;
+  writeFileSync(
+    path,
+    `${readme.slice(0, a + start.length)}\n${machine}\n${report.trim()}\n${readme.slice(b)}`,
+  );
+}
+
+function median<T extends { rps: number }>(xs: T[]): T {
+  return [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)]!;
 }
 
 function fmt(n: number): string {
