@@ -81,6 +81,13 @@ export function lintTemplate(file: string): string[] {
     }
   };
   visit(ast);
+  // {{v}} already renders inline code; wrapping it in backticks breaks the code span.
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (/`\{\{v\s|\{\{v\s+"[^"]*"\}\}`/.test(line))
+        problems.push(`${relative(templatesDir, file)}:${i + 1}: {{v}} inside backticks`);
+    });
   return problems;
 }
 
