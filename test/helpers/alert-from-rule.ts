@@ -112,7 +112,7 @@ const EXACT: Record<string, FieldValue> = {
   'jevt.obj': '{"kind":"Event"}',
   'jevt.value[/requestObject/ephemeralContainers/0/image]': 'busybox:1.36',
   'jevt.value[/requestObject/ephemeralContainers/0/name]': 'debugger',
-  'jevt.value[/requestObject/spec/volumes]': '[{"hostPath":{"path":"/"}}]',
+  'jevt.value[/requestObject/spec/volumes]': '[{"hostPath": {"path": "/"}, "name": "host"}]',
   'ct.user': 'alice',
   'ct.user.arn': 'arn:aws:iam::123456789012:user/alice',
   'ct.user.principalid': 'AIDAEXAMPLEPRINCIPAL',
