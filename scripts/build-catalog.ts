@@ -88,6 +88,18 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v.replace(/\s+/g, ' ').trim() : '';
 }
 
+/** Names of every `list` the official rules files define (what tuning may append to). */
+export function buildListNames(rulesDir: string): string[] {
+  const names = new Set<string>();
+  for (const spec of RULES_FILES) {
+    const items = parseYaml(readFileSync(join(rulesDir, spec.file), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
+    for (const item of items) if (typeof item.list === 'string') names.add(item.list);
+  }
+  return [...names].sort();
+}
+
 export function buildCatalog(rulesDir: string): CatalogRule[] {
   const rules: CatalogRule[] = [];
   for (const spec of RULES_FILES) {
@@ -131,8 +143,8 @@ export function buildCatalog(rulesDir: string): CatalogRule[] {
   return rules;
 }
 
-export function renderCatalog(rules: CatalogRule[]): string {
-  return `${JSON.stringify({ generatedFrom: 'falcosecurity/rules and falcosecurity/plugins rules files', rules }, null, 1)}\n`;
+export function renderCatalog(rules: CatalogRule[], lists: string[]): string {
+  return `${JSON.stringify({ generatedFrom: 'falcosecurity/rules and falcosecurity/plugins rules files', lists, rules }, null, 1)}\n`;
 }
 
 function main(): void {
@@ -146,7 +158,7 @@ function main(): void {
     process.exit(2);
   }
   const rules = buildCatalog(rulesDir);
-  const out = renderCatalog(rules);
+  const out = renderCatalog(rules, buildListNames(rulesDir));
   const target = catalogPath();
   const counts = new Map<string, number>();
   for (const r of rules) counts.set(r.ruleset, (counts.get(r.ruleset) ?? 0) + 1);

@@ -27,7 +27,11 @@ const catalogRuleSchema = z.object({
 });
 export type CatalogRule = z.infer<typeof catalogRuleSchema>;
 
-const catalogSchema = z.object({ rules: z.array(catalogRuleSchema).min(1) });
+const catalogSchema = z.object({
+  /** Names of the lists the official rules define: tuning may append only to these. */
+  lists: z.array(z.string()).default([]),
+  rules: z.array(catalogRuleSchema).min(1),
+});
 
 export function catalogPath(): string {
   return join(projectRoot(), 'data', 'falco-rules.json');
@@ -42,6 +46,7 @@ export function ruleSlug(name: string): string {
 }
 
 interface Catalog {
+  lists: ReadonlySet<string>;
   rules: readonly CatalogRule[];
   current: readonly CatalogRule[];
   byName: Map<string, CatalogRule>;
@@ -73,13 +78,24 @@ function load(): Catalog {
     const loose = ruleSlug(r.name);
     if (!byLooseName.has(loose) || byLooseName.get(loose)!.deprecated) byLooseName.set(loose, r);
   }
-  cached = { rules, current: rules.filter((r) => !r.deprecated), byName, byLooseName };
+  cached = {
+    lists: new Set(parsed.data.lists),
+    rules,
+    current: rules.filter((r) => !r.deprecated),
+    byName,
+    byLooseName,
+  };
   return cached;
 }
 
 /** Every rule in the catalog, deprecated ones included. */
 export function loadCatalog(): readonly CatalogRule[] {
   return load().rules;
+}
+
+/** Names of the lists defined by the official rules files. */
+export function officialLists(): ReadonlySet<string> {
+  return load().lists;
 }
 
 /** The rules shipped today (the ones guidance must cover). */

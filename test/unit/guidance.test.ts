@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { currentRules, findRule, ruleSlug } from '../../src/guidance/catalog.js';
+import { currentRules, findRule, officialLists, ruleSlug } from '../../src/guidance/catalog.js';
 import { createGuidanceLibrary } from '../../src/guidance/guidance.js';
 import { alertFromRule } from '../helpers/alert-from-rule.js';
 import {
@@ -78,6 +78,17 @@ describe('coverage', () => {
     assert.deepEqual(missing, [], `${missing.length} rules fall back to generic guidance`);
     for (const r of currentRules())
       assert.equal(library.forRule(r).specific, true, `${r.name} renders its own template`);
+  });
+
+  test('tuning only appends to lists the official rules define', () => {
+    const lists = officialLists();
+    assert.ok(lists.size > 100, 'the catalog carries the official list names');
+    const bad: string[] = [];
+    for (const file of allTemplates) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/list-append list="([^"]+)"/g))
+        if (!lists.has(m[1]!)) bad.push(`${relative(templatesDir, file)}: ${m[1]}`);
+    }
+    assert.deepEqual(bad, []);
   });
 
   test('no two rules share their why and benign-cause text (a family text with the name swapped is not enough)', () => {
