@@ -161,7 +161,13 @@ export function createTemplateEnv(templatesDir: string): typeof Handlebars {
   };
   hb.registerHelper(
     'falco_fields',
-    (fields: unknown) => new SafeString(`[${fieldList(fields).join(', ')}]`),
+    // Names with brackets (json.value[/a/b], proc.aname[2]) must be quoted in a YAML flow list.
+    (fields: unknown) =>
+      new SafeString(
+        `[${fieldList(fields)
+          .map((f) => (/^[A-Za-z0-9_.]+$/.test(f) ? f : yamlString(f)))
+          .join(', ')}]`,
+      ),
   );
   hb.registerHelper(
     'falco_comps',
