@@ -109,8 +109,7 @@ describe('POST /falco', () => {
     // stand still unless a bad request slipped something through.
     before(async () => {
       await eventually(
-        async () =>
-          (await t.bot.queue.length()) === 0 && (await t.bot.queue.pendingCount()) === 0,
+        async () => (await t.bot.queue.length()) === 0 && (await t.bot.queue.pendingCount()) === 0,
         { what: 'the worker to drain the stream' },
       );
     });
