@@ -80,6 +80,19 @@ describe('coverage', () => {
       assert.equal(library.forRule(r).specific, true, `${r.name} renders its own template`);
   });
 
+  test('tuning snippets are filled with the alert’s own values (exception fields the rule outputs)', () => {
+    const placeholders: string[] = [];
+    for (const rule of currentRules()) {
+      const g = library.forAlert(alertFromRule(rule));
+      for (const c of codeOf(g))
+        if (c.lang === 'falco' && /REPLACE-WITH-|\$\{/.test(c.content))
+          placeholders.push(
+            `${rule.name}: ${c.content.split('\n').find((l) => /REPLACE|\$\{/.test(l))}`,
+          );
+    }
+    assert.deepEqual(placeholders, []);
+  });
+
   test('tuning only appends to lists the official rules define', () => {
     const lists = officialLists();
     assert.ok(lists.size > 100, 'the catalog carries the official list names');
