@@ -3,7 +3,7 @@ import type { IncidentView } from '../src/report/view-model.js';
 import { codeBlockContent, plainText } from '../src/text/mrkdwn.js';
 import { truncate } from '../src/text/truncate.js';
 import { VIEW } from './action-ids.js';
-import { mitreLine, referencesLine, sectionParagraphs, sectionText } from './guidance-blocks.js';
+import { guidanceParagraphs, sectionText } from './guidance-blocks.js';
 import { analysisParagraphs, factsBlock, headerBlock } from './incident-message.js';
 import { LIMITS } from './limits.js';
 import { mrkdwn } from './rich-text.js';
@@ -43,18 +43,7 @@ export function fullReportModal(view: IncidentView): { modal: ModalView; omitted
   paragraphs.push(`*Summary*`, sectionText(g, 'summary') || mrkdwn(view.summary));
   const facts = factsBlock(view);
   if (facts) blocks.push(section(paragraphs.splice(0).join('\n')), facts);
-  paragraphs.push('*Detailed analysis*', ...analysisParagraphs(view));
-  const why = sectionText(g, 'why');
-  if (why) paragraphs.push('*Why it matters*', why);
-  const mitre = mitreLine(g.mitre);
-  if (mitre) paragraphs.push(mitre);
-  for (const id of ['benign', 'triage', 'contain', 'fix', 'tune'] as const) {
-    const ps = sectionParagraphs(g, id);
-    const s = g.doc.sections.find((x) => x.id === id);
-    if (ps.length && s) paragraphs.push(`*${s.title}*`, ...ps);
-  }
-  const refs = referencesLine(g);
-  if (refs) paragraphs.push(refs);
+  paragraphs.push('*Detailed analysis*', ...analysisParagraphs(view), ...guidanceParagraphs(g));
   paragraphs.push(
     `*Occurrences*: ${view.occurrences.toLocaleString('en-US')} (first ${view.firstSeen}, last ${view.lastSeen})`,
   );

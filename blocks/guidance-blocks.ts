@@ -47,6 +47,27 @@ export function referencesLine(g: RenderedGuidance): string | undefined {
   return links.length ? `*References*: ${links.join(' · ')}` : undefined;
 }
 
+/**
+ * Everything past the summary, in the report's order: why it matters, ATT&CK, benign
+ * causes, triage, contain, fix, tune, references. Shared by the expanded message, the
+ * full report and /falco rule, so the three never drift apart.
+ */
+export function guidanceParagraphs(g: RenderedGuidance): string[] {
+  const paragraphs: string[] = [];
+  const why = sectionText(g, 'why');
+  if (why) paragraphs.push('*Why it matters*', why);
+  const mitre = mitreLine(g.mitre);
+  if (mitre) paragraphs.push(mitre);
+  for (const id of ['benign', 'triage', 'contain', 'fix', 'tune'] as const) {
+    const ps = sectionParagraphs(g, id);
+    const s = g.doc.sections.find((x) => x.id === id);
+    if (ps.length && s) paragraphs.push(`*${s.title}*`, ...ps);
+  }
+  const refs = referencesLine(g);
+  if (refs) paragraphs.push(refs);
+  return paragraphs;
+}
+
 export function totalSteps(g: RenderedGuidance, ids: string[]): number {
   return g.doc.sections.filter((s) => ids.includes(s.id)).reduce((n, s) => n + s.steps.length, 0);
 }

@@ -4,8 +4,7 @@ import type { IncidentView } from '../src/report/view-model.js';
 import { escapeMrkdwn, inlineValue, plainText } from '../src/text/mrkdwn.js';
 import { truncate } from '../src/text/truncate.js';
 import {
-  mitreLine,
-  referencesLine,
+  guidanceParagraphs,
   sectionParagraphs,
   sectionText,
   totalSteps,
@@ -128,19 +127,11 @@ export function incidentMessage(view: IncidentView): { text: string; blocks: Kno
     );
     body.push(...packed.blocks);
   } else {
-    const paragraphs: string[] = ['*Detailed analysis*', ...analysisParagraphs(view)];
-    const why = sectionText(g, 'why');
-    if (why) paragraphs.push('*Why it matters*', why);
-    const mitre = mitreLine(g.mitre);
-    if (mitre) paragraphs.push(mitre);
-    const benign = sectionParagraphs(g, 'benign');
-    if (benign.length) paragraphs.push('*Common benign causes*', ...benign);
-    for (const id of ['triage', 'contain', 'fix', 'tune'] as const) {
-      const ps = sectionParagraphs(g, id);
-      if (ps.length) paragraphs.push(`*${g.doc.sections.find((s) => s.id === id)!.title}*`, ...ps);
-    }
-    const refs = referencesLine(g);
-    if (refs) paragraphs.push(refs);
+    const paragraphs = [
+      '*Detailed analysis*',
+      ...analysisParagraphs(view),
+      ...guidanceParagraphs(g),
+    ];
     const packed = packSections(paragraphs, budget);
     body.push(...packed.blocks);
     if (packed.omitted > 0) {

@@ -4,7 +4,7 @@ import type { RuleMatch } from '../src/guidance/rule-search.js';
 import { escapeMrkdwn, inlineValue, plainText } from '../src/text/mrkdwn.js';
 import { truncate } from '../src/text/truncate.js';
 import { ACTION } from './action-ids.js';
-import { mitreLine, referencesLine, sectionParagraphs, sectionText } from './guidance-blocks.js';
+import { guidanceParagraphs } from './guidance-blocks.js';
 import { PRIORITY_MARKERS } from './incident-message.js';
 import { LIMITS } from './limits.js';
 import { packSections, section } from './text-blocks.js';
@@ -42,18 +42,7 @@ export function ruleGuidanceMessage(
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: meta.join('  ·  ') }] });
     blocks.push(section(`*What it detects*: ${escapeMrkdwn(rule.desc)}`));
   }
-  const paragraphs: string[] = [];
-  const why = sectionText(g, 'why');
-  if (why) paragraphs.push('*Why it matters*', why);
-  const mitre = mitreLine(g.mitre);
-  if (mitre) paragraphs.push(mitre);
-  for (const id of ['benign', 'triage', 'contain', 'fix', 'tune'] as const) {
-    const ps = sectionParagraphs(g, id);
-    const s = g.doc.sections.find((x) => x.id === id);
-    if (ps.length && s) paragraphs.push(`*${s.title}*`, ...ps);
-  }
-  const refs = referencesLine(g);
-  if (refs) paragraphs.push(refs);
+  const paragraphs = guidanceParagraphs(g);
   const tail: KnownBlock[] = [];
   if (alternatives.length) {
     tail.push({
