@@ -130,6 +130,26 @@ describe('incident thread', () => {
     assert.equal(n.length, before + 1);
   });
 
+  test('the Home tab lists what is assigned to the person and the open incidents', async () => {
+    await t.bot.store.assign(id, ALICE, ALICE, Date.now());
+    const before = emu.views.length;
+    const res = await send({
+      type: 'app_home_opened',
+      user: ALICE,
+      channel: 'D0ALICEDM1',
+      tab: 'home',
+    });
+    assert.equal(res.status, 200);
+    const home = await emu.waitFor((e) =>
+      e.views.slice(before).find((v) => v.via === 'views.publish'),
+    );
+    assert.equal(home.user_id, ALICE);
+    const text = JSON.stringify(home.view.blocks);
+    assert.match(text, /Assigned to you/);
+    assert.ok(text.includes(`*${id}*`), 'the incident is listed');
+    assert.match(text, /Terminal shell in container/);
+  });
+
   test('/falco timeline shows the record, escaped; /falco export puts it in the thread as a file', async () => {
     await t.bot.store.acknowledge(id, ALICE, Date.now());
     const answer = await falco(`timeline ${id}`);
