@@ -117,9 +117,11 @@ export function falcoCommand(deps: ListenerDeps) {
   }
 
   async function names(entries: TimelineEntry[]): Promise<(u: string) => string> {
-    const ids = [...new Set(entries.flatMap((e) => [e.actor, e.detail.assignee ?? '']))].filter(
-      (u) => u && u !== 'falco',
-    );
+    // Names are looked up before the ack, so a timeline with a crowd stays within Slack's 3 s:
+    // past 30 people the rest are shown by their user id.
+    const ids = [...new Set(entries.flatMap((e) => [e.actor, e.detail.assignee ?? '']))]
+      .filter((u) => u && u !== 'falco')
+      .slice(0, 30);
     const map = new Map(
       await Promise.all(ids.map(async (u) => [u, await deps.users.displayName(u)] as const)),
     );
@@ -132,8 +134,9 @@ export function falcoCommand(deps: ListenerDeps) {
     const incident = await deps.store.get(id);
     if (!incident)
       return say(`${inlineValue(id)} does not exist, or was purged after it was resolved.`);
-    const entries = await deps.store.timeline(id, { limit: 1000 });
-    const name = await names(entries);
+    // The whole timeline (capped at its stream length), so the newest entries are included.
+    const entries = await deps.store.timeline(id, { limit: 10_000 });
+    const name = await names(entries.slice(-200));
     // The newest lines matter most: keep as many as fit one 3,000-character section.
     const kept: string[] = [];
     let size = 0;
