@@ -452,6 +452,11 @@ export class IncidentStore {
     return res === 'OK';
   }
 
+  /** Gives the claim back when the upload failed, so the next click tries again. */
+  async releaseRawAttachment(id: string, version: number): Promise<void> {
+    await this.redis.del(this.keys.rawAttached(id, version));
+  }
+
   async findByMessage(channel: string, ts: string): Promise<string | undefined> {
     return (await this.redis.hget(this.keys.messageIndex, `${channel}:${ts}`)) ?? undefined;
   }

@@ -164,13 +164,18 @@ export function registerIncidentActions(
         await a.client.views.open({ trigger_id: trigger, view: modal });
         if (omitted > 0 && incident.ts && (await s.claimRawAttachment(id, incident.version))) {
           // Too long for a modal: the whole alert goes to the thread as a file instead.
-          await a.client.files.uploadV2({
-            channel_id: incident.channel,
-            thread_ts: incident.ts,
-            filename: `${id}-alert.json`,
-            title: `${id}: the full alert (latest occurrence)`,
-            content: JSON.stringify(incident.latest, null, 2),
-          });
+          try {
+            await a.client.files.uploadV2({
+              channel_id: incident.channel,
+              thread_ts: incident.ts,
+              filename: `${id}-alert.json`,
+              title: `${id}: the full alert (latest occurrence)`,
+              content: JSON.stringify(incident.latest, null, 2),
+            });
+          } catch (err) {
+            await s.releaseRawAttachment(id, incident.version);
+            throw err;
+          }
         }
         return undefined;
       },
