@@ -131,7 +131,13 @@ export async function startBot(
 
   const socketMode = Boolean(config.slack.appToken);
   const receiver = socketMode
-    ? new SocketModeReceiver({ appToken: config.slack.appToken!, logger: slackLogger(log) })
+    ? new SocketModeReceiver({
+        appToken: config.slack.appToken!,
+        logger: slackLogger(log),
+        // Without this the Socket Mode client would open its connection at slack.com
+        // whatever SLACK_API_URL says (proxies, the tests' emulator).
+        installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
+      })
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret,
         logger: slackLogger(log),

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { checkMessage, checkView, isError, isWarning } from './block-kit-limits.js';
 
 export const TEAM_ID = 'T0EMULATED';
@@ -125,6 +126,8 @@ export interface WaitForOptions {
 
 export interface SlackEmulatorOptions {
   token?: string;
+  /** The app-level token (xapp-) Socket Mode clients open connections with. */
+  appToken?: string;
   users?: Record<string, { name: string; real_name?: string }>;
   usergroups?: Record<string, string[]>;
 }
@@ -168,6 +171,13 @@ export interface SlackEmulator {
     predicate: (emu: SlackEmulator) => T | undefined | null | false,
     opts?: WaitForOptions,
   ): Promise<T>;
+  /**
+   * Socket Mode: sends an envelope (`slash_commands`, `interactive`, `events_api`) to the
+   * connected client and resolves with the payload of its ack, as Slack would receive it.
+   */
+  socketRequest(type: string, payload: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Resolves once a Socket Mode client has connected and been greeted. */
+  socketConnected(opts?: WaitForOptions): Promise<void>;
   /** Called after every recorded call; returns an unsubscribe function. */
   on(event: 'call', listener: (call: RecordedCall) => void): () => void;
   /** Forgets recordings, stored messages, views, files and faults. */
@@ -250,8 +260,14 @@ class Emulator implements SlackEmulator {
   private lastTsMicros = 0;
   private seq = 0;
 
+  readonly appToken: string;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private socket?: WebSocket;
+  private readonly socketAcks = new Map<string, (payload: Record<string, unknown>) => void>();
+
   constructor(opts: SlackEmulatorOptions) {
     this.token = opts.token ?? 'xoxb-test-token';
+    this.appToken = opts.appToken ?? 'xapp-1-A0EMULATED-0000-test';
     this.users = opts.users ?? {};
     this.usergroups = opts.usergroups ?? {};
     this.events.setMaxListeners(0);
@@ -260,6 +276,66 @@ class Emulator implements SlackEmulator {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`emulator error: ${err instanceof Error ? err.stack : String(err)}`);
       });
+    });
+    // Socket Mode: the URL apps.connections.open hands out is a WebSocket on this server.
+    this.server.on('upgrade', (req, socket, head) => {
+      if (!(req.url ?? '').startsWith('/socket')) return socket.destroy();
+      this.wss.handleUpgrade(req, socket, head, (ws) => {
+        this.socket = ws;
+        ws.on('message', (data: Buffer) => {
+          const msg = JSON.parse(data.toString('utf8')) as {
+            envelope_id?: string;
+            payload?: Record<string, unknown>;
+          };
+          const done = msg.envelope_id ? this.socketAcks.get(msg.envelope_id) : undefined;
+          if (done) {
+            this.socketAcks.delete(msg.envelope_id!);
+            done(msg.payload ?? {});
+          }
+        });
+        ws.send(
+          JSON.stringify({
+            type: 'hello',
+            num_connections: 1,
+            debug_info: { host: 'emulated', approximate_connection_time: 18060 },
+            connection_info: { app_id: APP_ID },
+          }),
+        );
+        this.events.emit('socket');
+      });
+    });
+  }
+
+  socketConnected(opts: WaitForOptions = {}): Promise<void> {
+    if (this.socket) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('no Socket Mode client connected')),
+        opts.timeoutMs ?? 10_000,
+      );
+      this.events.once('socket', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  socketRequest(type: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ws = this.socket;
+    if (!ws) return Promise.reject(new Error('no Socket Mode client connected'));
+    const envelopeId = `env-${this.nextId()}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.socketAcks.delete(envelopeId);
+        reject(new Error(`no ack for ${type} within 3 s`));
+      }, 3000);
+      this.socketAcks.set(envelopeId, (p) => {
+        clearTimeout(timer);
+        resolve(p);
+      });
+      ws.send(
+        JSON.stringify({ envelope_id: envelopeId, type, payload, accepts_response_payload: true }),
+      );
     });
   }
 
@@ -274,6 +350,8 @@ class Emulator implements SlackEmulator {
   }
 
   async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
     // Keep-alive sockets from fetch would otherwise hold close() open.
     this.server.closeAllConnections();
     await new Promise<void>((resolve, reject) =>
@@ -496,6 +574,14 @@ class Emulator implements SlackEmulator {
     // Slack takes a body token only from form posts; JSON bodies must use the header.
     const token = bearer ?? (parsed.json ? undefined : asString(bodyToken));
     if (!token) return fail('not_authed');
+    // apps.connections.open takes the app-level token, every other method the bot token.
+    if (method === 'apps.connections.open') {
+      if (token !== this.appToken) return fail('invalid_auth');
+      return {
+        ok: true,
+        url: `${this.base.replace(/^http/, 'ws')}/socket?ticket=${this.nextId()}`,
+      };
+    }
     if (token !== this.token) return fail('invalid_auth');
     const handler = this.handlers[method];
     if (!handler) return fail('unknown_method');
