@@ -98,7 +98,8 @@ const FORBIDDEN_OUTPUT = [
   /<NA>/,
   /\bNaN\b/,
   /\[object Object\]/,
-  /\bnull\b/,
+  // "null" as a printed value, not the null device a command writes to.
+  /(?<!\/dev\/)\bnull\b/,
 ];
 
 export interface Rendered {
@@ -160,6 +161,21 @@ export function variants(
     { label: `${rule.name} [values]`, alert: full },
     { label: `${rule.name} [all missing]`, alert: { ...empty, hostname: undefined } },
   ];
+  // Syscall rules on the host itself (container.id "host", no Kubernetes fields): the
+  // branches for host-only rules and for host processes must render too.
+  if (rule.source === 'syscall')
+    out.push({
+      label: `${rule.name} [host]`,
+      alert: alertFromRule(rule, {
+        overrides: { 'container.id': 'host', 'container.name': 'host' },
+        missing: [
+          'k8s.ns.name',
+          'k8s.pod.name',
+          'container.image.repository',
+          'container.image.tag',
+        ],
+      }),
+    });
   // The same rule with hostile values in every field, one corpus entry per field, cycling.
   const hostile: Record<string, string> = {};
   fieldsOf(rule).forEach((f, i) => {
