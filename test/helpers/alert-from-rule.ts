@@ -154,7 +154,8 @@ const EXACT: Record<string, FieldValue> = {
   'github.user': 'octocat',
   'github.org': 'example-org',
   'github.owner': 'example-org',
-  'github.repo.name': 'payments',
+  // The GitHub plugin fills repo.name with owner/name (html_url without https://github.com/).
+  'github.repo.name': 'example-org/payments',
   'github.repo.url': 'https://github.com/example-org/payments',
   'github.webhook.id': 123456,
   'github.webhook.type': 'repository',
@@ -166,7 +167,8 @@ const EXACT: Record<string, FieldValue> = {
   'github.diff.committed_secrets.lines': '12',
   'github.diff.committed_secrets.links':
     'https://github.com/example-org/payments/blob/abc123/config/prod.env#L12',
-  'okta.actor.name': 'alice@example.com',
+  // The Okta plugin fills actor.name with the display name; the login is actor.alternateid.
+  'okta.actor.name': 'Alice Example',
   'okta.client.ip': '198.51.100.7',
   'okta.client.geo.country': 'Germany',
   'okta.reason': 'INVALID_CREDENTIALS',
