@@ -51,7 +51,11 @@ interface Catalog {
   current: readonly CatalogRule[];
   byName: Map<string, CatalogRule>;
   byLooseName: Map<string, CatalogRule>;
+  byCompactName: Map<string, CatalogRule>;
 }
+
+/** Letters and digits only: "serviceAccount" and "service account" are the same rule. */
+const compact = (name: string) => name.toLowerCase().replace(/[^a-z0-9]+/g, '');
 
 let cached: Catalog | undefined;
 
@@ -72,7 +76,10 @@ function load(): Catalog {
   const rules = parsed.data.rules;
   const byName = new Map<string, CatalogRule>();
   const byLooseName = new Map<string, CatalogRule>();
+  const byCompactName = new Map<string, CatalogRule>();
   for (const r of rules) {
+    const c = compact(r.name);
+    if (!byCompactName.has(c) || byCompactName.get(c)!.deprecated) byCompactName.set(c, r);
     // A current rule wins over a deprecated one of the same loose name.
     if (!byName.has(r.name) || byName.get(r.name)!.deprecated) byName.set(r.name, r);
     const loose = ruleSlug(r.name);
@@ -84,6 +91,7 @@ function load(): Catalog {
     current: rules.filter((r) => !r.deprecated),
     byName,
     byLooseName,
+    byCompactName,
   };
   return cached;
 }
@@ -105,9 +113,13 @@ export function currentRules(): readonly CatalogRule[] {
 
 /**
  * The catalog entry for an alert's rule name: exact first, then ignoring case, spaces and
- * punctuation (hand-written replays and old Falco versions vary in both).
+ * punctuation (hand-written replays and old Falco versions vary in both), then ignoring
+ * word breaks too.
  */
 export function findRule(name: string): CatalogRule | undefined {
   const c = load();
-  return c.byName.get(name) ?? c.byLooseName.get(ruleSlug(name));
+  // Older plugin versions spelled some names differently ("GCP IAM serviceAccount deleted").
+  return (
+    c.byName.get(name) ?? c.byLooseName.get(ruleSlug(name)) ?? c.byCompactName.get(compact(name))
+  );
 }

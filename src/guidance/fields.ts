@@ -12,6 +12,7 @@ export interface FieldInfo {
 
 const KNOWN: Record<string, FieldInfo> = {
   hostname: { label: 'the node name', shellVar: 'NODE' },
+  time: { label: 'the alert time', shellVar: 'ALERT_TIME' },
   'proc.name': { label: 'the process name', shellVar: 'PROC_NAME' },
   'proc.exe': { label: 'the process executable', shellVar: 'PROC_EXE' },
   'proc.exepath': { label: 'the executable path', shellVar: 'EXE_PATH' },

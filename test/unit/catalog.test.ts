@@ -63,6 +63,11 @@ describe('rule catalog', () => {
   test('finds a rule by exact name, then ignoring case and punctuation; unknown is undefined', () => {
     assert.equal(findRule('Attach/Exec Pod')?.source, 'k8s_audit');
     assert.equal(findRule('attach exec pod')?.name, 'Attach/Exec Pod');
+    assert.equal(
+      findRule('GCP IAM serviceAccount deleted')?.name,
+      'GCP IAM service account deleted',
+      'older plugin spelling',
+    );
     assert.equal(findRule('Detect Shell in Container'), undefined);
   });
 });
