@@ -24,12 +24,29 @@ const catalogRuleSchema = z.object({
   tags: z.array(z.string()),
   mitre: z.object({ tactics: z.array(z.string()), techniques: z.array(z.string()) }),
   docsUrl: z.string().url(),
+  /** First 16 hex digits of the SHA-256 of `expandedCondition`: what a review is pinned to. */
+  conditionHash: z.string().regex(/^[0-9a-f]{16}$/),
+  /** Macros the condition uses, directly or through other macros. */
+  macros: z.array(z.string()),
+  /** Lists the condition and its macros consult. */
+  listsUsed: z.array(z.string()),
+  /** The condition with exceptions, macros and lists expanded: what Falco evaluates. */
+  expandedCondition: z.string(),
 });
 export type CatalogRule = z.infer<typeof catalogRuleSchema>;
+
+/** One rules file's lists, macros and rules, in load order (only what conditions need). */
+const catalogRulesetSchema = z.object({
+  file: z.string(),
+  source: z.string(),
+  items: z.array(z.record(z.string(), z.unknown())),
+});
+export type CatalogRuleset = z.infer<typeof catalogRulesetSchema>;
 
 const catalogSchema = z.object({
   /** Names of the lists the official rules define: tuning may append only to these. */
   lists: z.array(z.string()).default([]),
+  rulesets: z.record(z.string(), catalogRulesetSchema),
   rules: z.array(catalogRuleSchema).min(1),
 });
 
@@ -47,6 +64,7 @@ export function ruleSlug(name: string): string {
 
 interface Catalog {
   lists: ReadonlySet<string>;
+  rulesets: Readonly<Record<string, CatalogRuleset>>;
   rules: readonly CatalogRule[];
   current: readonly CatalogRule[];
   byName: Map<string, CatalogRule>;
@@ -87,6 +105,7 @@ function load(): Catalog {
   }
   cached = {
     lists: new Set(parsed.data.lists),
+    rulesets: parsed.data.rulesets,
     rules,
     current: rules.filter((r) => !r.deprecated),
     byName,
@@ -106,7 +125,12 @@ export function officialLists(): ReadonlySet<string> {
   return load().lists;
 }
 
-/** The rules shipped today (the ones guidance must cover). */
+/** One official rules file's items (lists, macros, rules) in load order. */
+export function catalogRuleset(name: string): CatalogRuleset | undefined {
+  return load().rulesets[name];
+}
+
+/** The rules shipped today, deprecated ones excluded. */
 export function currentRules(): readonly CatalogRule[] {
   return load().current;
 }
