@@ -1,7 +1,8 @@
+import type { MatchSummary } from '../src/condition/describe.js';
 import type { GuidanceStep } from '../src/guidance/document.js';
 import type { Mitre, RenderedGuidance } from '../src/guidance/guidance.js';
 import { tacticName } from '../src/guidance/guidance.js';
-import { codeBlockContent, escapeMrkdwn } from '../src/text/mrkdwn.js';
+import { codeBlockContent, escapeMrkdwn, inlineValue } from '../src/text/mrkdwn.js';
 
 /** One step as mrkdwn: its text (already Slack-safe) and its code blocks (escaped here). */
 export function stepMrkdwn(step: GuidanceStep, bullet: string): string {
@@ -47,15 +48,35 @@ export function referencesLine(g: RenderedGuidance): string | undefined {
   return links.length ? `*References*: ${links.join(' · ')}` : undefined;
 }
 
+export const MATCHES_TITLE = '*What this rule matches* (generated from its condition)';
+
+/** The rule's condition, described: events, what must hold, what is excluded. */
+export function matchParagraphs(m: MatchSummary): string[] {
+  const code = (s: string) => inlineValue(s, 400);
+  const out = [MATCHES_TITLE];
+  out.push(
+    m.events ? `• Events: ${m.events.map(code).join(', ')}` : '• Events: any event of its source',
+  );
+  for (const r of m.requires) out.push(`• Requires ${code(r)}`);
+  for (const x of m.excludes) out.push(`• Excludes ${code(x)}`);
+  return out;
+}
+
+/** One line for the collapsed message. */
+export function matchLine(m: MatchSummary): string {
+  return `*Matches*: ${inlineValue(m.compact, 600)}`;
+}
+
 /**
- * Everything past the summary, in the report's order: why it matters, ATT&CK, benign
- * causes, triage, contain, fix, tune, references. Shared by the expanded message, the
- * full report and /falco rule, so the three never drift apart.
+ * Everything past the summary, in the report's order: why it matters, what the rule
+ * matches, ATT&CK, benign causes, triage, contain, fix, tune, references. Shared by the
+ * expanded message, the full report and /falco rule, so the three never drift apart.
  */
 export function guidanceParagraphs(g: RenderedGuidance): string[] {
   const paragraphs: string[] = [];
   const why = sectionText(g, 'why');
   if (why) paragraphs.push('*Why it matters*', why);
+  if (g.matches) paragraphs.push(...matchParagraphs(g.matches));
   const mitre = mitreLine(g.mitre);
   if (mitre) paragraphs.push(mitre);
   for (const id of ['benign', 'triage', 'contain', 'fix', 'tune'] as const) {

@@ -5,6 +5,7 @@ import { escapeMrkdwn, inlineValue, plainText } from '../src/text/mrkdwn.js';
 import { truncate } from '../src/text/truncate.js';
 import {
   guidanceParagraphs,
+  matchLine,
   sectionParagraphs,
   sectionText,
   totalSteps,
@@ -121,8 +122,9 @@ export function incidentMessage(view: IncidentView): { text: string; blocks: Kno
         g.doc.sections.find((s) => s.id === 'contain')?.steps.length ?? 0,
       );
     const total = totalSteps(g, ['triage', 'contain', 'fix', 'tune']);
+    const matches = g.matches ? [matchLine(g.matches)] : [];
     const packed = packSections(
-      [`*First steps* (${shown} of ${total})`, ...steps],
+      [...matches, `*First steps* (${shown} of ${total})`, ...steps],
       Math.min(3, budget),
     );
     body.push(...packed.blocks);

@@ -3,13 +3,15 @@
  * guidance of the given rules (default: every rule that has a template) with alerts
  * generated from each rule's own output fields (full values, all values missing,
  * hostile values) and runs the same checks as test/unit/guidance.test.ts: template
- * lint, leftovers, Slack-safe prose, YAML, Falco snippet shape, bash -n, shellcheck.
+ * lint, leftovers, Slack-safe prose, YAML, Falco snippet shape, bash -n, shellcheck,
+ * and log look-ups bounded in time (checkLookups). Claims: scripts/check-claims.ts.
  * Also prints the rendered Markdown of the first rule with --show.
  */
 import { basename } from 'node:path';
-import { currentRules, ruleSlug } from '../src/guidance/catalog.js';
+import { loadCatalog, ruleSlug } from '../src/guidance/catalog.js';
 import { createGuidanceLibrary } from '../src/guidance/guidance.js';
 import {
+  checkLookups,
   checkRendered,
   codeOf,
   lintTemplate,
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
   const source = si >= 0 ? args[si + 1] : undefined;
   const slugs = new Set(args.filter((a, i) => !a.startsWith('--') && (si < 0 || i !== si + 1)));
   const withTemplate = new Set(ruleTemplates.map((f) => basename(f, '.hbs')));
-  const rules = currentRules().filter(
+  const rules = loadCatalog().filter(
     (r) =>
       (!source || r.source === source) &&
       (slugs.size ? slugs.has(ruleSlug(r.name)) : withTemplate.has(ruleSlug(r.name))),
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     }
   }
   problems.push(...rendered.flatMap(checkRendered));
+  problems.push(...rendered.flatMap((r) => checkLookups(r.label, r.guidance)));
   await requireShellcheck();
   const blocks = rendered.flatMap(({ label, guidance }) =>
     codeOf(guidance)

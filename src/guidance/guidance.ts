@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type Handlebars from 'handlebars';
 import { displayValue, parseFalcoTime, sourceOf, type Alert } from '../alert.js';
+import { compileCatalogRuleset, compiledRule } from '../condition/catalog-rules.js';
+import { describeRule, type MatchSummary } from '../condition/describe.js';
 import { findRule, loadCatalog, ruleSlug, type CatalogRule } from './catalog.js';
 import { parseGuidance, type GuidanceDocument, type Reference } from './document.js';
 import { createTemplateEnv, walk, type TemplateData } from './template-env.js';
@@ -18,8 +20,23 @@ export interface RenderedGuidance {
   /** true when written for this rule; false for the generic fallback of custom rules. */
   specific: boolean;
   catalog?: CatalogRule;
+  /** What the official rule's condition matches, generated from it (none for custom rules). */
+  matches?: MatchSummary;
   mitre: Mitre;
   doc: GuidanceDocument;
+}
+
+const summaries = new Map<string, MatchSummary>();
+
+/** The rule's condition described, once per rule (compiling a ruleset takes milliseconds). */
+export function matchSummary(rule: CatalogRule): MatchSummary {
+  const key = `${rule.ruleset}\u0000${rule.name}`;
+  let s = summaries.get(key);
+  if (!s) {
+    s = describeRule(compiledRule(rule), compileCatalogRuleset(rule.ruleset).lists);
+    summaries.set(key, s);
+  }
+  return s;
 }
 
 export interface GuidanceLibrary {
@@ -135,7 +152,7 @@ export function createGuidanceLibrary(
     for (const t of mitre.techniques)
       refs.push({ title: `MITRE ATT&CK ${t}`, url: techniqueUrl(t) });
     doc.references = [...refs, ...doc.references.filter((r) => !refs.some((x) => x.url === r.url))];
-    return {
+    const rendered: RenderedGuidance = {
       rule: ruleName,
       source,
       specific: Boolean(specificFile),
@@ -143,6 +160,8 @@ export function createGuidanceLibrary(
       mitre,
       doc,
     };
+    if (catalogRule) rendered.matches = matchSummary(catalogRule);
+    return rendered;
   }
 
   return {

@@ -82,12 +82,19 @@ export function createTemplateEnv(templatesDir: string): typeof Handlebars {
 
   // {{sh "k8s.pod.name"}}: one shell word; when missing, a variable the reader must set,
   // which stops the command with a message rather than running it with a blank.
+  // A value starting with "-" would be read as an option wherever it lands as an operand
+  // (`kubectl describe pod '--kubeconfig=/tmp/x'`), and no name a command here takes starts
+  // with one (Kubernetes and cloud names cannot): it is never printed, the reader checks it.
   hb.registerHelper('sh', function (name: unknown, options: HelperOptions) {
     const field = fieldArg(name, 'sh');
     const value = root(options).values[field];
-    if (value !== undefined) return new SafeString(shellQuote(value));
     const info = fieldInfo(field);
-    return new SafeString(`"\${${info.shellVar}:?set ${info.shellVar} to ${info.label}}"`);
+    if (value !== undefined && !value.startsWith('-')) return new SafeString(shellQuote(value));
+    const why =
+      value === undefined
+        ? `set ${info.shellVar} to ${info.label}`
+        : `${info.label} in the alert starts with a dash, check it, then set ${info.shellVar}`;
+    return new SafeString(`"\${${info.shellVar}:?${why}}"`);
   });
 
   // {{sh_var "k8s.pod.name"}}: the fill-in variable name, for prose that explains it.
@@ -117,7 +124,9 @@ export function createTemplateEnv(templatesDir: string): typeof Handlebars {
           `format "${format}" has ${parts.length - 1} %s but ${fields.length} fields were given`,
         );
       }
-      const values = fields.map((f) => root(options).values[f]);
+      const values: Array<string | undefined> = fields.map((f) => root(options).values[f]);
+      // As for {{sh}}: a word that would start with "-" from a value is an option, not a name.
+      if (format.startsWith('%s') && values[0]?.startsWith('-')) values[0] = undefined;
       if (values.every((v) => v !== undefined)) {
         return new SafeString(
           shellQuote(

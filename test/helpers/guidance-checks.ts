@@ -189,3 +189,40 @@ export function variants(
   });
   return out;
 }
+
+/**
+ * Look-ups in logs are bounded in time, and known-wrong commands stay gone. Applied to the
+ * reviewed rules (those with claims) by test/unit/guidance-claims.test.ts and to any rule by
+ * scripts/check-guidance.ts.
+ */
+export function checkLookups(label: string, g: RenderedGuidance): string[] {
+  const problems: string[] = [];
+  for (const block of codeOf(g).filter((c) => c.lang === 'sh')) {
+    // One command may continue over lines ending in a backslash.
+    const commands = block.content.replace(/\\\n\s*/g, ' ').split('\n');
+    for (const cmd of commands) {
+      const need = (what: RegExp, msg: string) => {
+        if (!what.test(cmd)) problems.push(`${label}: ${msg}: ${cmd.trim().slice(0, 160)}`);
+      };
+      if (/aws cloudtrail lookup-events/.test(cmd)) {
+        need(/--start-time/, 'CloudTrail look-up without --start-time');
+        need(/--end-time/, 'CloudTrail look-up without --end-time');
+      }
+      if (/aws logs filter-log-events/.test(cmd))
+        need(/--start-time/, 'CloudWatch Logs look-up without --start-time');
+      if (/gcloud logging read/.test(cmd))
+        need(
+          /--freshness|timestamp\s*>/,
+          'gcloud logging read without --freshness or a timestamp filter',
+        );
+      if (/\/api\/v1\/logs/.test(cmd)) need(/since=/, 'Okta System Log query without since=');
+      if (/audit-log/.test(cmd) && /\bgh api\b/.test(cmd))
+        need(/created:|created%3A/, 'GitHub audit log query without a created: window');
+      if (/grep -F[^|]*system:serviceaccount:/.test(cmd) && /rolebindings/.test(cmd))
+        problems.push(
+          `${label}: wide output shows ns/name, this grep never matches: ${cmd.trim()}`,
+        );
+    }
+  }
+  return problems;
+}

