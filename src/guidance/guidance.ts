@@ -68,13 +68,22 @@ export function tacticName(t: string): string {
   return TACTIC_NAMES[t] ?? t.replace(/_/g, ' ');
 }
 
+/**
+ * `mitre_*` tags that name a technique, not a tactic (the GCP rules tag a bucket deletion
+ * `mitre_data_destruction`): shown as the technique they name, never as a tactic.
+ */
+const TECHNIQUE_TAGS: Record<string, string> = {
+  data_destruction: 'T1485',
+};
+
 /** ATT&CK ids from tags: `T1059`, `T1611.001`, and plugin styles like `T1562-impair-defenses`. */
 export function mitreFromTags(tags: readonly string[]): Mitre {
   const tactics = new Set<string>();
   const techniques = new Set<string>();
   for (const tag of tags) {
-    const tactic = /^mitre_(\w+)$/.exec(tag);
-    if (tactic) tactics.add(tactic[1]!);
+    const named = /^mitre_(\w+)$/.exec(tag)?.[1];
+    if (named && named in TACTIC_NAMES) tactics.add(named);
+    else if (named && TECHNIQUE_TAGS[named]) techniques.add(TECHNIQUE_TAGS[named]);
     const tech = /^(T\d{4}(?:\.\d{3})?)\b/.exec(tag);
     if (tech) techniques.add(tech[1]!);
   }

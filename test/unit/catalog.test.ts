@@ -45,6 +45,20 @@ describe('rule catalog', () => {
     assert.ok(shell.mitre.techniques.includes('T1059'));
   });
 
+  test('a mitre_ tag that names a technique is shown as that technique, not as a tactic', () => {
+    const bucket = findRule('GCP Bucket deleted')!;
+    assert.ok(bucket.tags.includes('mitre_data_destruction'));
+    assert.deepEqual(bucket.mitre.tactics, []);
+    assert.ok(bucket.mitre.techniques.includes('T1485'));
+    for (const r of loadCatalog())
+      for (const t of r.mitre.tactics)
+        assert.match(
+          t,
+          /^(initial_access|execution|persistence|privilege_escalation|defense_evasion|credential_access|discovery|lateral_movement|collection|command_and_control|exfiltration|impact|reconnaissance|resource_development)$/,
+          `${r.name}: ${t}`,
+        );
+  });
+
   test('output fields: brackets and paths are part of the field name', () => {
     assert.deepEqual(
       outputFieldsOf(
