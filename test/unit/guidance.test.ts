@@ -217,6 +217,46 @@ describe('guidance rendered for every official rule', () => {
     );
   });
 
+  test('no fill-in variable is one a shell, a cloud CLI or kubectl may already have set', () => {
+    // "${AWS_REGION:?...}" would silently take CloudShell's region instead of stopping.
+    const RESERVED = new Set([
+      'USER',
+      'HOME',
+      'PATH',
+      'PWD',
+      'OLDPWD',
+      'SHELL',
+      'HOSTNAME',
+      'UID',
+      'EUID',
+      'PPID',
+      'TERM',
+      'LANG',
+      'TMPDIR',
+      'KUBECONFIG',
+      'AWS_REGION',
+      'AWS_DEFAULT_REGION',
+      'AWS_PROFILE',
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'GOOGLE_CLOUD_PROJECT',
+      'CLOUDSDK_CORE_PROJECT',
+      'GH_TOKEN',
+      'GITHUB_TOKEN',
+      'GH_REPO',
+    ]);
+    const used = new Set<string>();
+    for (const r of rendered)
+      for (const c of codeOf(r.guidance))
+        for (const m of c.content.matchAll(/\$\{([A-Z_][A-Z0-9_]*):\?/g)) used.add(m[1]!);
+    assert.ok(used.size > 50, `fill-ins seen: ${used.size}`);
+    assert.deepEqual(
+      [...used].filter((v) => RESERVED.has(v)),
+      [],
+    );
+  });
+
   test('custom rules get the generic guidance, and say so', () => {
     const g = library.forAlert({
       rule: 'Detect Shell in Container',
