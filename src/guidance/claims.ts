@@ -39,6 +39,21 @@ export const claimsSchema = z
     fires: z.array(caseSchema.extend({ benign: z.string().min(3).optional() })).default([]),
     /** Events that must not fire: blind spots the text names (`text`), and wrong expectations. */
     silent: z.array(caseSchema.extend({ text: z.string().min(3).optional() })).default([]),
+    /**
+     * What each Tune snippet does, in order, when it is not "silence the alert, keep the
+     * others firing" (a snippet that replaces a placeholder macro makes a rule fire): the
+     * events (`alert` or a case name) that must fire and must not once it is loaded.
+     */
+    tune: z
+      .array(
+        z
+          .object({
+            fires: z.array(z.string()).default([]),
+            silent: z.array(z.string()).default([]),
+          })
+          .strict(),
+      )
+      .default([]),
   })
   .strict();
 

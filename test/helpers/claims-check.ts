@@ -156,7 +156,7 @@ export function checkClaims(
 
   // Every Tune snippet silences this alert and leaves other workloads alone.
   const snippets = tuneSnippets(g);
-  if (snippets.length && !claims.others.length)
+  if (snippets.length > claims.tune.length && !claims.others.length)
     problems.push(
       'the Tune section has snippets: add an `others` event (another workload) they must not silence',
     );
@@ -172,10 +172,34 @@ export function checkClaims(
       problems.push(`${label}: Falco would refuse it: ${(err as Error).message}`);
       return;
     }
-    run(`${label} applied to the alert`, claims.alert, false, s.items);
-    for (const o of claims.others)
-      run(`${label} applied to others "${o.case}"`, o.fields, true, s.items);
+    const expect = claims.tune[i];
+    if (!expect) {
+      run(`${label} applied to the alert`, claims.alert, false, s.items);
+      for (const o of claims.others)
+        run(`${label} applied to others "${o.case}"`, o.fields, true, s.items);
+      return;
+    }
+    const byName = new Map<string, ClaimFields>([
+      ['alert', claims.alert],
+      ...[...claims.others, ...claims.fires, ...claims.silent].map(
+        (c) => [c.case, c.fields] as [string, ClaimFields],
+      ),
+    ]);
+    for (const [want, names] of [
+      [true, expect.fires],
+      [false, expect.silent],
+    ] as const) {
+      for (const name of names) {
+        const fields = byName.get(name);
+        if (!fields) problems.push(`tune ${i + 1}: no event named "${name}"`);
+        else run(`${label} applied to "${name}"`, fields, want, s.items);
+      }
+    }
+    if (!expect.fires.length || !expect.silent.length)
+      problems.push(`tune ${i + 1}: name at least one event that fires and one that does not`);
   });
+  if (claims.tune.length > snippets.length)
+    problems.push(`tune has ${claims.tune.length} entries for ${snippets.length} Tune snippets`);
 
   return { problems, checked };
 }

@@ -103,3 +103,38 @@ describe('claims checker', () => {
     );
   });
 });
+
+describe('claims checker: a Tune snippet that makes a rule fire', () => {
+  const pod = findRule('Create Disallowed Pod')!;
+  const claims = loadClaims(pod)!;
+
+  test('its stated effect holds', () => {
+    assert.ok(claims.tune.length === 1);
+    assert.deepEqual(checkClaims(pod, claims, library).problems, []);
+  });
+
+  test('an effect it does not have is caught, and so is a name that is not a case', () => {
+    const c = structuredClone(claims);
+    c.tune[0]!.silent.push('alert');
+    c.tune[0]!.fires.push('no such case');
+    const p = checkClaims(pod, c, library).problems;
+    assert.ok(
+      p.some((x) => /Tune snippet 1 applied to "alert": fires/.test(x)),
+      p.join('\n'),
+    );
+    assert.ok(
+      p.some((x) => x.includes('no event named "no such case"')),
+      p.join('\n'),
+    );
+  });
+
+  test('without the stated effect, the default (silence the alert) applies and fails', () => {
+    const c = structuredClone(claims);
+    c.tune = [];
+    const p = checkClaims(pod, c, library).problems;
+    assert.ok(
+      p.some((x) => /Tune snippet 1 applied to the alert: fires/.test(x)),
+      p.join('\n'),
+    );
+  });
+});
