@@ -29,6 +29,12 @@ export const claimsSchema = z
       condition: z.string().regex(/^[0-9a-f]{16}$/),
       on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     }),
+    /**
+     * Rules-file items loaded after the official file before anything is evaluated: for a
+     * rule that cannot fire as shipped (an allow-list rule whose lists ship empty), the
+     * reader's own list or macro, as the guidance tells them to write it.
+     */
+    setup: z.array(z.record(z.string(), z.unknown())).default([]),
     /** Fields every event below starts from. */
     base: fields.default({}),
     /** The alert-like event: must fire; the Tune snippets are rendered from it. */

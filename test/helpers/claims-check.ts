@@ -82,12 +82,18 @@ export function checkClaims(
 ): ClaimReport {
   const problems: string[] = [];
   let checked = 0;
-  const compiled = compiledRule(rule);
+  const setup = claims.setup as RulesetItem[];
+  let compiled: ReturnType<typeof compiledRule>;
+  try {
+    compiled = compiledRule(rule, setup);
+  } catch (err) {
+    return { problems: [`setup: Falco would refuse it: ${(err as Error).message}`], checked };
+  }
   const run = (label: string, fields: ClaimFields, want: boolean, extra?: RulesetItem[]) => {
     const ev = eventOf(claims, fields);
     let result: Evaluation;
     try {
-      result = evaluate(extra ? compiledRule(rule, extra).expr : compiled.expr, ev);
+      result = evaluate(extra ? compiledRule(rule, [...setup, ...extra]).expr : compiled.expr, ev);
     } catch (err) {
       problems.push(`${label}: cannot be evaluated: ${(err as Error).message}`);
       return;
@@ -167,7 +173,7 @@ export function checkClaims(
       return;
     }
     try {
-      compiledRule(rule, s.items);
+      compiledRule(rule, [...setup, ...s.items]);
     } catch (err) {
       problems.push(`${label}: Falco would refuse it: ${(err as Error).message}`);
       return;

@@ -138,3 +138,57 @@ describe('claims checker: a Tune snippet that makes a rule fire', () => {
     );
   });
 });
+
+describe('claims checker: setup for rules that cannot fire as shipped', () => {
+  const c2 = findRule('Outbound Connection to C2 Servers')!;
+  const base: Claims = {
+    rule: c2.name,
+    reviewed: { condition: c2.conditionHash, on: '2026-11-30' },
+    setup: [],
+    base: {
+      'evt.type': 'connect',
+      'evt.num': 7,
+      'fd.typechar': '4',
+      'fd.ip': '203.0.113.50',
+      'fd.net': '203.0.113.50',
+      'fd.snet': '203.0.113.50',
+      'fd.sip': '203.0.113.50',
+      'fd.sip.name': 'c2.example.net',
+      'fd.l4proto': 'tcp',
+      'evt.rawres': 0,
+      'evt.res': 'SUCCESS',
+      'evt.dir': '<',
+      'fd.connected': true,
+      'fd.name_changed': false,
+    },
+    alert: {},
+    others: [],
+    fires: [],
+    silent: [],
+    tune: [],
+  };
+
+  test('with the shipped (empty) lists the alert cannot fire; the reader’s list makes it', () => {
+    const shipped = checkClaims(c2, base, library).problems;
+    assert.ok(
+      shipped.some((x) => x.startsWith('alert: does not fire')),
+      shipped.join('\n'),
+    );
+    const filled = structuredClone(base);
+    filled.setup = [
+      { list: 'c2_server_ip_list', items: ['203.0.113.50'], override: { items: 'append' } },
+    ];
+    const p = checkClaims(c2, filled, library).problems;
+    assert.ok(!p.some((x) => x.startsWith('alert:')), p.join('\n'));
+  });
+
+  test('a setup Falco would refuse is reported', () => {
+    const bad = structuredClone(base);
+    bad.setup = [{ list: 'nope', items: ['x'], override: { items: 'append' } }];
+    const p = checkClaims(c2, bad, library).problems;
+    assert.ok(
+      p.some((x) => x.startsWith('setup: Falco would refuse it')),
+      p.join('\n'),
+    );
+  });
+});
