@@ -105,6 +105,14 @@ describe('coverage', () => {
     assert.deepEqual(placeholders, []);
   });
 
+  test('every code block in Tune is a Falco snippet, so the claims test evaluates it', () => {
+    const other: string[] = [];
+    for (const rule of loadCatalog())
+      for (const st of library.forRule(rule).doc.sections.find((s) => s.id === 'tune')?.steps ?? [])
+        for (const c of st.code) if (c.lang !== 'falco') other.push(`${rule.name}: ${c.lang}`);
+    assert.deepEqual(other, []);
+  });
+
   test('tuning only appends to lists the official rules define', () => {
     const lists = officialLists();
     assert.ok(lists.size > 100, 'the catalog carries the official list names');
