@@ -106,7 +106,7 @@ const KNOWN: Record<string, FieldInfo> = {
   'gcp.storage.bucket': { label: 'the Cloud Storage bucket', shellVar: 'GCS_BUCKET' },
   'gcp.cloudsql.databaseId': { label: 'the Cloud SQL instance', shellVar: 'SQL_INSTANCE' },
   'gcp.cloudfunctions.function': { label: 'the Cloud Function', shellVar: 'FUNCTION_NAME' },
-  'github.repo.name': { label: 'the repository name', shellVar: 'REPO' },
+  'github.repo.name': { label: 'the repository as owner/name', shellVar: 'REPO' },
   'github.owner': { label: 'the repository owner', shellVar: 'OWNER' },
   'github.collaborator.name': { label: 'the collaborator', shellVar: 'COLLABORATOR' },
 };
