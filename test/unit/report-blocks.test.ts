@@ -138,14 +138,20 @@ const MISSING = [
  */
 const CONDITION_SPANS = /(• (?:Requires|Excludes) |\*Matches\*: )`[^`]*`/g;
 
+/** `null` inside a code block is code (a jq filter, a shell test), not a missing value. */
+const CODE_BLOCKS = /```[\s\S]*?```/g;
+const NULL = MISSING[1]!;
+
 function checkClean(s: Surface): string[] {
   const out = s.problems.map((p) => `${s.label}: ${p}`);
-  for (const t of s.texts.map((x) => x.replace(CONDITION_SPANS, '$1')))
-    for (const re of MISSING)
+  for (const raw of s.texts.map((x) => x.replace(CONDITION_SPANS, '$1')))
+    for (const re of MISSING) {
+      const t = re === NULL ? raw.replace(CODE_BLOCKS, '```…```') : raw;
       if (re.test(t)) {
         const at = t.search(re);
         out.push(`${s.label}: prints ${re}: …${t.slice(Math.max(0, at - 100), at + 40)}`);
       }
+    }
   return out;
 }
 
