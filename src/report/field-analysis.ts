@@ -1,5 +1,5 @@
 import { displayValue, fieldString, sourceOf, type Alert } from '../alert.js';
-import type { RichText } from './view-model.js';
+import type { RichText } from './rich-text.js';
 
 /**
  * The "detailed analysis" of a report: what the alert's fields mean, not just what

@@ -9,20 +9,7 @@ import {
 import type { RenderedGuidance } from '../guidance/guidance.js';
 import { RESOLUTION_LABELS, type Incident } from '../incidents/model.js';
 import { explainFields, type FieldExplanation } from './field-analysis.js';
-
-/**
- * Text made of literal words (ours) and values (the alert's, untrusted). Keeping
- * them apart until blocks/ renders them is what lets every value be escaped exactly
- * once, at the last moment, whatever sentence it ends up in.
- */
-export type Segment =
-  string | { value: string } | { prose: string } | { user: string } | { userName: string };
-export type RichText = Segment[];
-
-export interface Fact {
-  label: string;
-  value: RichText;
-}
+import type { Fact, RichText } from './rich-text.js';
 
 export interface IncidentView {
   id: string;

@@ -5,7 +5,7 @@ import { resolveModal } from '../../../../blocks/resolve-modal.js';
 import { IncidentError } from '../../../incidents/errors.js';
 import type { Incident } from '../../../incidents/model.js';
 import type { IncidentStore } from '../../../incidents/store.js';
-import type { ListenerDeps } from '../index.js';
+import type { ListenerDeps } from '../deps.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 type Change = (

@@ -9,7 +9,7 @@ import type { TimelineEntry } from '../../../incidents/model.js';
 import type { WebClient } from '@slack/web-api';
 import { exportText, timelineLine } from '../../../report/timeline-text.js';
 import { NOT_ALLOWED } from '../actions/incident-actions.js';
-import type { ListenerDeps } from '../index.js';
+import type { ListenerDeps } from '../deps.js';
 
 export const HELP = [
   '*falco-triage*: Falco alerts as incidents, with guidance for every official Falco rule.',

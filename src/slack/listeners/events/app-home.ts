@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { homeView } from '../../../../blocks/home-view.js';
-import type { ListenerDeps } from '../index.js';
+import type { ListenerDeps } from '../deps.js';
 
 /** Renders the Home tab each time someone opens it: their incidents and the open ones. */
 export function appHomeOpened(deps: ListenerDeps) {
