@@ -106,7 +106,7 @@ export async function startBot(
   const renderer = createRenderer({ users, guidance });
 
   const publisher = new Publisher({
-    store,
+    store: store.outbox,
     client: publisherClient,
     render: renderer.render,
     renderFallback: renderer.renderFallback,
@@ -119,7 +119,7 @@ export async function startBot(
   });
   const engine = new IncidentEngine({
     queue,
-    store,
+    store: store.occurrences,
     blockingRedis,
     grouping: config.file.grouping,
     channelFor: (alert) => routeAlert(alert, config.file.routes, config.slack.defaultChannel),
@@ -156,7 +156,16 @@ export async function startBot(
     config.file.permissions.usergroups,
     log,
   );
-  registerListeners(app, { store, publisher, users, renderer, guidance, permissions, config, log });
+  registerListeners(app, {
+    store: store.triage,
+    publisher,
+    users,
+    renderer,
+    guidance,
+    permissions,
+    config,
+    log,
+  });
   app.error((err) => {
     log.error({ err, module: 'bolt' }, 'unhandled error in a Slack listener');
     return Promise.resolve();

@@ -42,6 +42,10 @@ export function timelineLine(e: TimelineEntry, name: (userId: string) => string)
       return `${at}  ${who} collapsed the report`;
     case 'note':
       return `${at}  ${who}: ${d.text ?? ''}`;
+    case 'note_edited':
+      return `${at}  ${who} (edited): ${d.text ?? ''}`;
+    case 'note_deleted':
+      return `${at}  ${who} deleted a message`;
   }
 }
 

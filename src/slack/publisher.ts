@@ -6,7 +6,7 @@ import {
   type WebAPIRateLimitedError,
   type WebClient,
 } from '@slack/web-api';
-import type { IncidentStore } from '../incidents/store.js';
+import type { OutboxStore } from '../incidents/store.js';
 import type { Incident, TimelineEntry } from '../incidents/model.js';
 import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../metrics.js';
@@ -17,7 +17,7 @@ export interface MessagePayload {
 }
 
 export interface PublisherOptions {
-  store: IncidentStore;
+  store: OutboxStore;
   client: WebClient;
   /** The incident message as it should look now. */
   render: (incident: Incident) => Promise<MessagePayload>;

@@ -81,7 +81,7 @@ function shell(over: Record<string, unknown> = {}): Alert {
 }
 
 function record(store: IncidentStore, alert: Alert, now = T0) {
-  return store.recordOccurrence({
+  return store.occurrences.record({
     alert,
     fingerprint: fingerprintOf(alert).fingerprint,
     eventId: eventIdOf(alert),
@@ -165,7 +165,7 @@ void describe('recordOccurrence', () => {
     assert.equal(dup.incident?.occurrences, 2);
     assert.equal(dup.incident?.version, 2);
 
-    await store.resolve('FT-1', 'U1', 'benign', undefined, T0 + 10 * SEC);
+    await store.triage.resolve('FT-1', 'U1', 'benign', undefined, T0 + 10 * SEC);
     const c = await record(store, shell(), T0 + 10 * SEC + 23 * HOUR);
     assert.equal(c.outcome, 'reopened');
     assert.equal(c.incident.id, 'FT-1');
@@ -175,7 +175,7 @@ void describe('recordOccurrence', () => {
     assert.equal(c.incident.resolvedBy, undefined);
 
     const resolvedAt = T0 + 24 * HOUR;
-    await store.resolve('FT-1', 'U1', 'contained', 'patched', resolvedAt);
+    await store.triage.resolve('FT-1', 'U1', 'contained', 'patched', resolvedAt);
     const d = await record(store, shell(), resolvedAt + 24 * HOUR + 1);
     assert.equal(d.outcome, 'new');
     assert.equal(d.incident.id, 'FT-2');
@@ -191,8 +191,8 @@ void describe('recordOccurrence', () => {
   void test('an incident whose hash expired is replaced; a reopened one is back in its assignee list', async (t) => {
     const { store, keys } = fresh(t);
     const a = await open(store, {}, T0);
-    await store.assign(a.id, 'U1', 'U2', T0);
-    await store.resolve(a.id, 'U2', 'benign', undefined, T0 + SEC);
+    await store.triage.assign(a.id, 'U1', 'U2', T0);
+    await store.triage.resolve(a.id, 'U2', 'benign', undefined, T0 + SEC);
     assert.deepEqual(await store.listByAssignee('U2'), []);
     const back = await record(store, shell(), T0 + 2 * SEC);
     assert.equal(back.outcome, 'reopened');
@@ -202,7 +202,7 @@ void describe('recordOccurrence', () => {
       [a.id],
     );
 
-    await store.resolve(a.id, 'U2', 'benign', undefined, T0 + 3 * SEC);
+    await store.triage.resolve(a.id, 'U2', 'benign', undefined, T0 + 3 * SEC);
     // As if Redis had expired it: the fingerprint still points at it, within the window.
     await redis.del(keys.incident(a.id), keys.timeline(a.id));
     const next = await record(store, shell(), T0 + 4 * SEC);
@@ -315,44 +315,50 @@ void describe('transitions', () => {
   void test('every allowed transition changes state, version, timeline and indexes', async (t) => {
     const { store, keys } = fresh(t);
     const i = await open(store);
-    const ack = await store.acknowledge(i.id, 'U1', T0 + 1);
+    const ack = await store.triage.acknowledge(i.id, 'U1', T0 + 1);
     assert.equal(ack.status, 'acknowledged');
     assert.equal(ack.acknowledgedBy, 'U1');
     assert.equal(ack.acknowledgedAt, T0 + 1);
     assert.equal(ack.version, 2);
 
-    const unack = await store.unacknowledge(i.id, 'U1', T0 + 2);
+    const unack = await store.triage.unacknowledge(i.id, 'U1', T0 + 2);
     assert.equal(unack.status, 'open');
     assert.equal(unack.acknowledgedBy, undefined);
 
-    const assigned = await store.assign(i.id, 'U1', 'U2', T0 + 3);
+    const assigned = await store.triage.assign(i.id, 'U1', 'U2', T0 + 3);
     assert.equal(assigned.assignee, 'U2');
     assert.deepEqual(await redis.zrange(keys.byAssignee('U2'), 0, '-1'), [i.id]);
-    const reassigned = await store.assign(i.id, 'U1', 'U3', T0 + 4);
+    const reassigned = await store.triage.assign(i.id, 'U1', 'U3', T0 + 4);
     assert.equal(reassigned.assignee, 'U3');
     assert.equal(await redis.exists(keys.byAssignee('U2')), 0);
     assert.deepEqual(
       (await store.listByAssignee('U3')).map((x) => x.id),
       [i.id],
     );
-    const unassigned = await store.unassign(i.id, 'U1', T0 + 5);
+    const unassigned = await store.triage.unassign(i.id, 'U1', T0 + 5);
     assert.equal(unassigned.assignee, undefined);
     assert.equal(await redis.exists(keys.byAssignee('U3')), 0);
 
-    const snoozed = await store.snooze(i.id, 'U1', T0 + HOUR, T0 + 6);
+    const snoozed = await store.triage.snooze(i.id, 'U1', T0 + HOUR, T0 + 6);
     assert.equal(snoozed.snoozedUntil, T0 + HOUR);
-    const unsnoozed = await store.unsnooze(i.id, 'U1', T0 + 7);
+    const unsnoozed = await store.triage.unsnooze(i.id, 'U1', T0 + 7);
     assert.equal(unsnoozed.snoozedUntil, undefined);
 
-    const expanded = await store.setExpanded(i.id, 'U1', true, T0 + 8);
+    const expanded = await store.triage.setExpanded(i.id, 'U1', true, T0 + 8);
     assert.equal(expanded.expanded, true);
     assert.equal(expanded.version, 9);
-    const again = await store.setExpanded(i.id, 'U1', true, T0 + 9);
+    const again = await store.triage.setExpanded(i.id, 'U1', true, T0 + 9);
     assert.equal(again.version, 9, 'setting the same view state is not a change');
-    assert.equal((await store.setExpanded(i.id, 'U1', false, T0 + 10)).expanded, false);
+    assert.equal((await store.triage.setExpanded(i.id, 'U1', false, T0 + 10)).expanded, false);
 
-    await store.assign(i.id, 'U1', 'U4', T0 + 11);
-    const resolved = await store.resolve(i.id, 'U4', 'false_positive', '  test cluster  ', T0 + 12);
+    await store.triage.assign(i.id, 'U1', 'U4', T0 + 11);
+    const resolved = await store.triage.resolve(
+      i.id,
+      'U4',
+      'false_positive',
+      '  test cluster  ',
+      T0 + 12,
+    );
     assert.equal(resolved.status, 'resolved');
     assert.equal(resolved.resolvedBy, 'U4');
     assert.equal(resolved.resolvedAt, T0 + 12);
@@ -367,7 +373,7 @@ void describe('transitions', () => {
       'byAssignee holds unresolved incidents only',
     );
 
-    const reopened = await store.reopen(i.id, 'U5', T0 + 13);
+    const reopened = await store.triage.reopen(i.id, 'U5', T0 + 13);
     assert.equal(reopened.status, 'open');
     assert.equal(reopened.resolution, undefined);
     assert.equal(reopened.resolutionNote, undefined);
@@ -397,7 +403,7 @@ void describe('transitions', () => {
     const { store } = fresh(t);
     for (const reason of RESOLUTION_REASONS) {
       const i = await open(store, { rule: `rule for ${reason}` });
-      assert.equal((await store.resolve(i.id, 'U1', reason)).resolution, reason);
+      assert.equal((await store.triage.resolve(i.id, 'U1', reason)).resolution, reason);
     }
   });
 
@@ -405,54 +411,54 @@ void describe('transitions', () => {
     const { store, keys } = fresh(t);
     const i = await open(store);
     const id = i.id;
-    await refused(keys, id, 'not_acknowledged', () => store.unacknowledge(id, 'U1', T0 + 1));
-    await refused(keys, id, 'not_assigned', () => store.unassign(id, 'U1', T0 + 1));
-    await refused(keys, id, 'not_snoozed', () => store.unsnooze(id, 'U1', T0 + 1));
-    await refused(keys, id, 'not_resolved', () => store.reopen(id, 'U1', T0 + 1));
-    await refused(keys, id, 'snooze_in_past', () => store.snooze(id, 'U1', T0 - 1, T0 + 1));
-    await refused(keys, id, 'snooze_in_past', () => store.snooze(id, 'U1', T0 + 1, T0 + 1));
+    await refused(keys, id, 'not_acknowledged', () => store.triage.unacknowledge(id, 'U1', T0 + 1));
+    await refused(keys, id, 'not_assigned', () => store.triage.unassign(id, 'U1', T0 + 1));
+    await refused(keys, id, 'not_snoozed', () => store.triage.unsnooze(id, 'U1', T0 + 1));
+    await refused(keys, id, 'not_resolved', () => store.triage.reopen(id, 'U1', T0 + 1));
+    await refused(keys, id, 'snooze_in_past', () => store.triage.snooze(id, 'U1', T0 - 1, T0 + 1));
+    await refused(keys, id, 'snooze_in_past', () => store.triage.snooze(id, 'U1', T0 + 1, T0 + 1));
     await refused(keys, id, 'bad_reason', () =>
-      store.resolve(id, 'U1', 'because' as 'benign', undefined, T0 + 1),
+      store.triage.resolve(id, 'U1', 'because' as 'benign', undefined, T0 + 1),
     );
-    await refused(keys, id, 'bad_assignee', () => store.assign(id, 'U1', '', T0 + 1));
-    await store.assign(id, 'U1', 'U2', T0 + 2);
+    await refused(keys, id, 'bad_assignee', () => store.triage.assign(id, 'U1', '', T0 + 1));
+    await store.triage.assign(id, 'U1', 'U2', T0 + 2);
     const sameAssignee = await refused(keys, id, 'already_assigned', () =>
-      store.assign(id, 'U1', 'U2', T0 + 3),
+      store.triage.assign(id, 'U1', 'U2', T0 + 3),
     );
     assert.equal(sameAssignee.message, `${id} is already assigned to <@U2>.`);
-    await store.acknowledge(id, 'U2', T0 + 4);
+    await store.triage.acknowledge(id, 'U2', T0 + 4);
     const twice = await refused(keys, id, 'already_acknowledged', () =>
-      store.acknowledge(id, 'U3', T0 + 5),
+      store.triage.acknowledge(id, 'U3', T0 + 5),
     );
     assert.equal(twice.message, `${id} is already acknowledged by <@U2>.`);
 
     // Pending occurrences would be flushed into the timeline by a real change; not by a refusal.
     await record(store, shell(), T0 + 6);
-    const conflict = await store.acknowledge(id, 'U1', T0 + 7, 1).catch((e: unknown) => e);
+    const conflict = await store.triage.acknowledge(id, 'U1', T0 + 7, 1).catch((e: unknown) => e);
     assert.ok(
       conflict instanceof TransitionRefused,
       'an invalid change is refused before the version is compared',
     );
     const before = await snapshot(keys, id);
-    const stale = await store.unacknowledge(id, 'U1', T0 + 7, 1).catch((e: unknown) => e);
+    const stale = await store.triage.unacknowledge(id, 'U1', T0 + 7, 1).catch((e: unknown) => e);
     assert.ok(stale instanceof VersionConflict);
     assert.equal(stale.expectedVersion, 1);
     assert.equal(stale.incident.version, 4);
     assert.deepEqual(await snapshot(keys, id), before);
-    assert.equal((await store.unacknowledge(id, 'U1', T0 + 8, 4)).version, 5);
+    assert.equal((await store.triage.unacknowledge(id, 'U1', T0 + 8, 4)).version, 5);
 
-    await store.resolve(id, 'U2', 'mitigated', 'rotated keys', T0 + 9);
+    await store.triage.resolve(id, 'U2', 'mitigated', 'rotated keys', T0 + 9);
     const again = await refused(keys, id, 'already_resolved', () =>
-      store.resolve(id, 'U3', 'benign', undefined, T0 + 10),
+      store.triage.resolve(id, 'U3', 'benign', undefined, T0 + 10),
     );
     assert.equal(again.message, `${id} was already resolved by <@U2>.`);
-    await refused(keys, id, 'resolved', () => store.acknowledge(id, 'U3', T0 + 10));
-    await refused(keys, id, 'resolved', () => store.unacknowledge(id, 'U3', T0 + 10));
-    await refused(keys, id, 'resolved', () => store.assign(id, 'U3', 'U4', T0 + 10));
-    await refused(keys, id, 'resolved', () => store.unassign(id, 'U3', T0 + 10));
-    await refused(keys, id, 'resolved', () => store.snooze(id, 'U3', T0 + HOUR, T0 + 10));
+    await refused(keys, id, 'resolved', () => store.triage.acknowledge(id, 'U3', T0 + 10));
+    await refused(keys, id, 'resolved', () => store.triage.unacknowledge(id, 'U3', T0 + 10));
+    await refused(keys, id, 'resolved', () => store.triage.assign(id, 'U3', 'U4', T0 + 10));
+    await refused(keys, id, 'resolved', () => store.triage.unassign(id, 'U3', T0 + 10));
+    await refused(keys, id, 'resolved', () => store.triage.snooze(id, 'U3', T0 + HOUR, T0 + 10));
 
-    const missing = await store.acknowledge('FT-999', 'U1').catch((e: unknown) => e);
+    const missing = await store.triage.acknowledge('FT-999', 'U1').catch((e: unknown) => e);
     assert.ok(missing instanceof IncidentNotFound);
     assert.equal(await redis.exists(keys.incident('FT-999'), keys.timeline('FT-999')), 0);
   });
@@ -460,13 +466,15 @@ void describe('transitions', () => {
   void test('refusal messages never repeat alert text', async (t) => {
     const { store } = fresh(t);
     const i = await open(store, { rule: '<!channel> *click* <https://evil.example|here>' });
-    await store.acknowledge(i.id, 'U1');
-    const err = (await store.acknowledge(i.id, 'U2').catch((e: unknown) => e)) as TransitionRefused;
+    await store.triage.acknowledge(i.id, 'U1');
+    const err = (await store.triage
+      .acknowledge(i.id, 'U2')
+      .catch((e: unknown) => e)) as TransitionRefused;
     assert.equal(err.message, `${i.id} is already acknowledged by <@U1>.`);
     // An actor id that is not a Slack user id is not echoed either.
     const j = await open(store, { rule: 'other' });
-    await store.acknowledge(j.id, '<!here>');
-    const err2 = (await store
+    await store.triage.acknowledge(j.id, '<!here>');
+    const err2 = (await store.triage
       .acknowledge(j.id, 'U2')
       .catch((e: unknown) => e)) as TransitionRefused;
     assert.equal(err2.message, `${j.id} is already acknowledged by someone.`);
@@ -477,8 +485,8 @@ void describe('transitions', () => {
     for (let n = 0; n < 20; n++) {
       const i = await open(store, { rule: `race ${n}` });
       const results = await Promise.allSettled([
-        store.acknowledge(i.id, 'UALICE', T0 + 1),
-        other.acknowledge(i.id, 'UBOB', T0 + 1),
+        store.triage.acknowledge(i.id, 'UALICE', T0 + 1),
+        other.triage.acknowledge(i.id, 'UBOB', T0 + 1),
       ]);
       const won = results.filter((r) => r.status === 'fulfilled');
       const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -525,7 +533,7 @@ void describe('timeline', () => {
 
     await record(store, shell({ time: new Date(T0 + 6500).toISOString() }), T0 + 6500);
     await record(store, shell({ time: new Date(T0 + 7000).toISOString() }), T0 + 7000);
-    await store.resolve(i.id, 'U1', 'test_event', 'drill', T0 + 8000);
+    await store.triage.resolve(i.id, 'U1', 'test_event', 'drill', T0 + 8000);
     const after = await store.timeline(i.id, { after: burst?.id });
     assert.deepEqual(
       after.map((e) => [e.kind, e.actor, e.detail]),
@@ -541,9 +549,9 @@ void describe('timeline', () => {
   void test('state changes carry their detail', async (t) => {
     const { store } = fresh(t);
     const i = await open(store);
-    await store.assign(i.id, 'U1', 'U2', T0 + 1);
-    await store.assign(i.id, 'U1', 'U3', T0 + 2);
-    await store.snooze(i.id, 'U1', T0 + HOUR, T0 + 3);
+    await store.triage.assign(i.id, 'U1', 'U2', T0 + 1);
+    await store.triage.assign(i.id, 'U1', 'U3', T0 + 2);
+    await store.triage.snooze(i.id, 'U1', T0 + HOUR, T0 + 3);
     const entries = await store.timeline(i.id);
     assert.deepEqual(entries[0]?.detail, { priority: 'Notice' });
     assert.deepEqual(entries[1]?.detail, { assignee: 'U2' });
@@ -568,7 +576,7 @@ void describe('indexes and queries', () => {
     assert.deepEqual(await ids({ minPriority: 'Warning' }), ['FT-4', 'FT-2', 'FT-3']);
     assert.deepEqual(await ids({ minPriority: 'Critical' }), ['FT-4', 'FT-2']);
     assert.deepEqual(await ids({ limit: 2, offset: 1 }), ['FT-2', 'FT-3']);
-    await store.resolve('FT-2', 'U1', 'benign');
+    await store.triage.resolve('FT-2', 'U1', 'benign');
     assert.deepEqual(await ids({}), ['FT-4', 'FT-3', 'FT-1', 'FT-5']);
     // An escalation moves the incident up.
     await record(store, shell({ rule: 'a', priority: 'Emergency', time: at(9) }));
@@ -584,7 +592,7 @@ void describe('indexes and queries', () => {
       time: new Date(T0 + SEC).toISOString(),
     });
     await open(store, { rule: 'other' });
-    await store.resolve('FT-2', 'U1', 'benign');
+    await store.triage.resolve('FT-2', 'U1', 'benign');
     assert.deepEqual(
       (await store.listByRule(r)).map((i) => i.id),
       ['FT-2', 'FT-1'],
@@ -599,7 +607,7 @@ void describe('indexes and queries', () => {
     );
 
     assert.equal(await store.findByMessage(CHANNEL, '1717243200.000100'), undefined);
-    await store.markPosted('FT-1', {
+    await store.outbox.markPosted('FT-1', {
       channel: CHANNEL,
       ts: '1717243200.000100',
       renderedVersion: 2,
@@ -624,16 +632,16 @@ void describe('retention', () => {
     const { store, keys } = fresh(t, { resolvedRetentionSec: retention });
     const i = await open(store);
     assert.equal(await redis.ttl(keys.incident(i.id)), -1);
-    await store.resolve(i.id, 'U1', 'benign');
+    await store.triage.resolve(i.id, 'U1', 'benign');
     for (const key of [keys.incident(i.id), keys.timeline(i.id)]) {
       const ttl = await redis.ttl(key);
       assert.ok(ttl > retention - 5 && ttl <= retention, `${key} ttl ${ttl}`);
     }
-    await store.reopen(i.id, 'U1');
+    await store.triage.reopen(i.id, 'U1');
     assert.equal(await redis.ttl(keys.incident(i.id)), -1);
     assert.equal(await redis.ttl(keys.timeline(i.id)), -1);
     // Falco reopening it does the same.
-    await store.resolve(i.id, 'U1', 'benign', undefined, T0 + SEC);
+    await store.triage.resolve(i.id, 'U1', 'benign', undefined, T0 + SEC);
     const again = await record(store, shell(), T0 + 2 * SEC);
     assert.equal(again.outcome, 'reopened');
     assert.equal(await redis.ttl(keys.incident(i.id)), -1);
@@ -646,16 +654,30 @@ void describe('retention', () => {
     const a = await open(store, { rule: 'a' });
     const b = await open(store, { rule: 'b' });
     const c = await open(store, { rule: 'c' });
-    await store.markPosted(a.id, { channel: CHANNEL, ts: '1.1', renderedVersion: 1, now: T0 });
-    await store.markPosted(b.id, { channel: CHANNEL, ts: '2.2', renderedVersion: 1, now: T0 });
-    await store.resolve(a.id, 'U1', 'benign', undefined, T0 + SEC);
-    await store.resolve(b.id, 'U1', 'benign', undefined, T0 + SEC);
-    await store.resolve(c.id, 'U1', 'benign', undefined, T0 + 10 * HOUR);
+    await store.outbox.markPosted(a.id, {
+      channel: CHANNEL,
+      ts: '1.1',
+      renderedVersion: 1,
+      now: T0,
+    });
+    await store.outbox.markPosted(b.id, {
+      channel: CHANNEL,
+      ts: '2.2',
+      renderedVersion: 1,
+      now: T0,
+    });
+    await store.triage.resolve(a.id, 'U1', 'benign', undefined, T0 + SEC);
+    await store.triage.resolve(b.id, 'U1', 'benign', undefined, T0 + SEC);
+    await store.triage.resolve(c.id, 'U1', 'benign', undefined, T0 + 10 * HOUR);
     // As if Redis had expired b's keys already.
     await redis.del(keys.incident(b.id), keys.timeline(b.id));
 
-    assert.equal(await store.purgeExpired(T0 + 2 * HOUR), 0, 'nothing is past retention yet');
-    const purged = await store.purgeExpired(T0 + SEC + retention * 1000);
+    assert.equal(
+      await store.retention.purgeExpired(T0 + 2 * HOUR),
+      0,
+      'nothing is past retention yet',
+    );
+    const purged = await store.retention.purgeExpired(T0 + SEC + retention * 1000);
     assert.equal(purged, 2);
     for (const x of [a, b]) {
       assert.equal(await redis.exists(keys.incident(x.id), keys.timeline(x.id)), 0);
@@ -672,10 +694,10 @@ void describe('retention', () => {
   void test('purge leaves a fingerprint that a newer incident took over', async (t) => {
     const { store, keys } = fresh(t, { resolvedRetentionSec: 3600, reopenWindowSec: 60 });
     const old = await open(store, {}, T0);
-    await store.resolve(old.id, 'U1', 'benign', undefined, T0);
+    await store.triage.resolve(old.id, 'U1', 'benign', undefined, T0);
     const newer = await record(store, shell(), T0 + 120 * SEC);
     assert.equal(newer.outcome, 'new');
-    assert.equal(await store.purgeExpired(T0 + 2 * HOUR), 1);
+    assert.equal(await store.retention.purgeExpired(T0 + 2 * HOUR), 1);
     assert.equal(await redis.get(keys.fingerprint(old.fingerprint)), newer.incident.id);
     assert.equal((await record(store, shell(), T0 + 2 * HOUR)).outcome, 'grouped');
   });
@@ -690,9 +712,9 @@ void describe('outbox', () => {
       String(T0),
       'a new incident is due at once',
     );
-    assert.deepEqual(await store.claimDue(T0, 10, 60_000), [i.id]);
+    assert.deepEqual(await store.outbox.claimDue(T0, 10, 60_000), [i.id]);
     assert.equal(
-      await store.markPosted(i.id, {
+      await store.outbox.markPosted(i.id, {
         channel: CHANNEL,
         ts: '1.0001',
         renderedVersion: 1,
@@ -710,12 +732,15 @@ void describe('outbox', () => {
     assert.equal(incident?.version, 1001);
 
     assert.deepEqual(
-      await store.claimDue(T0 + 5099, 10, 60_000),
+      await store.outbox.claimDue(T0 + 5099, 10, 60_000),
       [],
       'not due before the window ends',
     );
-    assert.deepEqual(await store.claimDue(T0 + 5100, 10, 60_000), [i.id]);
-    assert.equal(await store.markRendered(i.id, { renderedVersion: 1001, now: T0 + 5200 }), false);
+    assert.deepEqual(await store.outbox.claimDue(T0 + 5100, 10, 60_000), [i.id]);
+    assert.equal(
+      await store.outbox.markRendered(i.id, { renderedVersion: 1001, now: T0 + 5200 }),
+      false,
+    );
     assert.equal(await redis.zcard(keys.outboxDue), 0);
     assert.equal(await redis.zcard(keys.outboxLeases), 0);
   });
@@ -723,10 +748,10 @@ void describe('outbox', () => {
   void test('changes made while rendering keep the item due; a click is due at once', async (t) => {
     const { store, keys } = fresh(t, { coalesceMs: 5000 });
     const i = await open(store, {}, T0);
-    await store.claimDue(T0, 10, 60_000);
+    await store.outbox.claimDue(T0, 10, 60_000);
     await record(store, shell(), T0 + 10);
     assert.equal(
-      await store.markPosted(i.id, {
+      await store.outbox.markPosted(i.id, {
         channel: CHANNEL,
         ts: '1.0001',
         renderedVersion: 1,
@@ -737,32 +762,40 @@ void describe('outbox', () => {
     assert.equal(await redis.zscore(keys.outboxDue, i.id), String(T0 + 20 + 5000));
 
     // A click is shown at once, even when an update is scheduled later.
-    await store.acknowledge(i.id, 'U1', T0 + 30);
+    await store.triage.acknowledge(i.id, 'U1', T0 + 30);
     assert.equal(await redis.zscore(keys.outboxDue, i.id), String(T0 + 30));
 
     // While a replica holds the item, a click does not hand it to another replica...
-    assert.deepEqual(await store.claimDue(T0 + 40, 10, 60_000), [i.id]);
-    await store.assign(i.id, 'U1', 'U2', T0 + 50);
+    assert.deepEqual(await store.outbox.claimDue(T0 + 40, 10, 60_000), [i.id]);
+    await store.triage.assign(i.id, 'U1', 'U2', T0 + 50);
     assert.equal(await redis.zscore(keys.outboxDue, i.id), String(T0 + 40 + 60_000));
-    assert.deepEqual(await store.claimDue(T0 + 60, 10, 60_000), []);
+    assert.deepEqual(await store.outbox.claimDue(T0 + 60, 10, 60_000), []);
     // ...but the holder is told to come back at once.
-    assert.equal(await store.markRendered(i.id, { renderedVersion: 3, now: T0 + 70 }), true);
+    assert.equal(await store.outbox.markRendered(i.id, { renderedVersion: 3, now: T0 + 70 }), true);
     assert.equal(await redis.zscore(keys.outboxDue, i.id), String(T0 + 70));
-    assert.equal(await store.markRendered(i.id, { renderedVersion: 4, now: T0 + 80 }), false);
+    assert.equal(
+      await store.outbox.markRendered(i.id, { renderedVersion: 4, now: T0 + 80 }),
+      false,
+    );
     assert.equal(await redis.zscore(keys.outboxDue, i.id), null);
   });
 
   void test('a snoozed incident is updated when the snooze ends, not before', async (t) => {
     const { store, keys } = fresh(t, { coalesceMs: 5000 });
     const i = await open(store, {}, T0);
-    await store.markPosted(i.id, { channel: CHANNEL, ts: '1.0001', renderedVersion: 1, now: T0 });
-    await store.snooze(i.id, 'U1', T0 + HOUR, T0 + 10);
+    await store.outbox.markPosted(i.id, {
+      channel: CHANNEL,
+      ts: '1.0001',
+      renderedVersion: 1,
+      now: T0,
+    });
+    await store.triage.snooze(i.id, 'U1', T0 + HOUR, T0 + 10);
     assert.equal(
       await redis.zscore(keys.outboxDue, i.id),
       String(T0 + 10),
       'the snooze itself is shown at once',
     );
-    await store.markRendered(i.id, { renderedVersion: 2, now: T0 + 20 });
+    await store.outbox.markRendered(i.id, { renderedVersion: 2, now: T0 + 20 });
     for (let n = 0; n < 5; n++) await record(store, shell(), T0 + 100 + n);
     assert.equal(await redis.zscore(keys.outboxDue, i.id), String(T0 + HOUR));
   });
@@ -774,7 +807,7 @@ void describe('outbox', () => {
     await Promise.all(
       [store, other].map(async (s, k) => {
         for (;;) {
-          const ids = await s.claimDue(T0 + 1, 7, 30_000);
+          const ids = await s.outbox.claimDue(T0 + 1, 7, 30_000);
           if (ids.length === 0) return;
           claimed[k]?.push(...ids);
         }
@@ -784,35 +817,40 @@ void describe('outbox', () => {
     assert.equal(all.length, 200);
     assert.equal(new Set(all).size, 200);
     t.diagnostic(`replica A claimed ${claimed[0]?.length}, replica B ${claimed[1]?.length}`);
-    assert.deepEqual(await store.claimDue(T0 + 30_000, 500, 30_000), []);
-    assert.equal((await other.claimDue(T0 + 1 + 30_000, 500, 30_000)).length, 200);
+    assert.deepEqual(await store.outbox.claimDue(T0 + 30_000, 500, 30_000), []);
+    assert.equal((await other.outbox.claimDue(T0 + 1 + 30_000, 500, 30_000)).length, 200);
   });
 
   void test('reschedule, markPostAttempted and the thread cursor', async (t) => {
     const { store, keys } = fresh(t);
     const i = await open(store, {}, T0);
-    await store.claimDue(T0, 1, 60_000);
-    assert.equal(await store.reschedule(i.id, T0 + 30_000), true);
+    await store.outbox.claimDue(T0, 1, 60_000);
+    assert.equal(await store.outbox.reschedule(i.id, T0 + 30_000), true);
     assert.equal(await redis.zscore(keys.outboxDue, i.id), String(T0 + 30_000));
     assert.equal(await redis.zscore(keys.outboxLeases, i.id), null);
-    assert.equal(await store.reschedule('FT-404', T0), false);
+    assert.equal(await store.outbox.reschedule('FT-404', T0), false);
     assert.equal(await redis.zscore(keys.outboxDue, 'FT-404'), null);
 
-    await store.markPostAttempted(i.id);
+    await store.outbox.markPostAttempted(i.id);
     assert.equal((await store.get(i.id))?.postAttempted, true);
-    await store.markPostAttempted('FT-404');
+    await store.outbox.markPostAttempted('FT-404');
     assert.equal(await redis.exists(keys.incident('FT-404')), 0);
-    await store.markPosted(i.id, { channel: CHANNEL, ts: '9.9', renderedVersion: 1, now: T0 });
+    await store.outbox.markPosted(i.id, {
+      channel: CHANNEL,
+      ts: '9.9',
+      renderedVersion: 1,
+      now: T0,
+    });
     assert.equal((await store.get(i.id))?.postAttempted, false);
 
-    assert.equal(await store.advanceThreadCursor(i.id, '1717243200000-1'), true);
-    assert.equal(await store.advanceThreadCursor(i.id, '1717243200000-0'), false);
-    assert.equal(await store.advanceThreadCursor(i.id, '1717243199999-5'), false);
-    assert.equal(await store.advanceThreadCursor(i.id, '1717243200000-1'), false);
+    assert.equal(await store.outbox.advanceThreadCursor(i.id, '1717243200000-1'), true);
+    assert.equal(await store.outbox.advanceThreadCursor(i.id, '1717243200000-0'), false);
+    assert.equal(await store.outbox.advanceThreadCursor(i.id, '1717243199999-5'), false);
+    assert.equal(await store.outbox.advanceThreadCursor(i.id, '1717243200000-1'), false);
     assert.equal((await store.get(i.id))?.threadCursor, '1717243200000-1');
-    assert.equal(await store.advanceThreadCursor(i.id, '1717243200001-0'), true);
+    assert.equal(await store.outbox.advanceThreadCursor(i.id, '1717243200001-0'), true);
     assert.equal((await store.get(i.id))?.threadCursor, '1717243200001-0');
-    assert.equal(await store.advanceThreadCursor('FT-404', '1-0'), false);
+    assert.equal(await store.outbox.advanceThreadCursor('FT-404', '1-0'), false);
     assert.equal(await redis.exists(keys.incident('FT-404')), 0);
 
     const version = (await store.get(i.id))?.version;
@@ -822,20 +860,20 @@ void describe('outbox', () => {
   void test('posting slots are paced per channel across replicas', async (t) => {
     const { store, other, keys } = fresh(t);
     const waits = [
-      await store.reservePostingSlot('C1', T0, 1000),
-      await other.reservePostingSlot('C1', T0, 1000),
-      await store.reservePostingSlot('C1', T0, 1000),
+      await store.outbox.reservePostingSlot('C1', T0, 1000),
+      await other.outbox.reservePostingSlot('C1', T0, 1000),
+      await store.outbox.reservePostingSlot('C1', T0, 1000),
     ];
     assert.deepEqual(waits, [0, 1000, 2000]);
-    assert.equal(await other.reservePostingSlot('C2', T0, 1000), 0);
+    assert.equal(await other.outbox.reservePostingSlot('C2', T0, 1000), 0);
     const ttl = await redis.pttl(keys.channelPace('C1'));
     assert.ok(ttl > 0 && ttl <= 3000, `pace key expires with its reservations (pttl ${ttl})`);
 
-    await store.deferChannel('C2', T0 + 30_000, T0);
-    assert.equal(await store.reservePostingSlot('C2', T0 + 1, 1000), 30_000 - 1);
-    await store.deferChannel('C2', T0 + 5_000, T0 + 2);
+    await store.outbox.deferChannel('C2', T0 + 30_000, T0);
+    assert.equal(await store.outbox.reservePostingSlot('C2', T0 + 1, 1000), 30_000 - 1);
+    await store.outbox.deferChannel('C2', T0 + 5_000, T0 + 2);
     assert.equal(
-      await store.reservePostingSlot('C2', T0 + 2, 1000),
+      await store.outbox.reservePostingSlot('C2', T0 + 2, 1000),
       31_000 - 2,
       'a shorter back-off never pulls the slot in',
     );
@@ -843,6 +881,63 @@ void describe('outbox', () => {
 });
 
 void describe('scripts', () => {
+  void test('keys the scripts build from the prefix are exactly the ones Keys builds, all under one hash tag', async (t) => {
+    const { store, keys } = fresh(t);
+    const first = shell();
+    const i = await open(store, { time: first.time });
+    await store.triage.assign(i.id, 'U1', 'U2', T0 + 1);
+    await store.triage.resolve(i.id, 'U1', 'benign', undefined, T0 + 2);
+    const again = shell();
+    const back = await record(store, again, T0 + 3);
+    assert.equal(back.outcome, 'reopened');
+    const found = (await redis.keys(`${keys.base}*`)).sort();
+    assert.deepEqual(
+      found,
+      [
+        keys.incident(i.id),
+        keys.timeline(i.id),
+        keys.byAssignee('U2'),
+        keys.fingerprint(i.fingerprint),
+        keys.incidentSeq,
+        keys.openByPriority,
+        keys.byRule(i.rule),
+        keys.outboxDue,
+        keys.incidentRefs,
+        keys.seenEvent(eventIdOf(first)),
+        keys.seenEvent(eventIdOf(again)),
+      ].sort(),
+    );
+    assert.ok(
+      found.every((k) => k.startsWith(keys.base)),
+      'one hash tag, one Cluster slot',
+    );
+    assert.equal(await redis.zscore(keys.byAssignee('U2'), i.id), String(i.firstSeen));
+  });
+
+  void test('a script refuses a key prefix that is not the prefix of the keys it was given', async (t) => {
+    const { keys } = fresh(t);
+    const other = new Keys('elsewhere:');
+    await assert.rejects(
+      redis.ftTransition(
+        keys.incident('FT-1'),
+        keys.timeline('FT-1'),
+        keys.openByPriority,
+        keys.resolvedByTime,
+        keys.outboxDue,
+        keys.outboxLeases,
+        other.base,
+        'FT-1',
+        'acknowledge',
+        'U1',
+        T0,
+        '',
+        60,
+        100,
+      ),
+      /is not the prefix of/,
+    );
+  });
+
   void test('every script is declared with its number of keys and opens with a KEYS/ARGV/Returns header', () => {
     const dir = luaDir();
     const files = readdirSync(dir).filter((f) => f.endsWith('.lua'));

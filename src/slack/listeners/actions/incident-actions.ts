@@ -4,12 +4,12 @@ import { ACTION } from '../../../../blocks/action-ids.js';
 import { resolveModal } from '../../../../blocks/resolve-modal.js';
 import { IncidentError } from '../../../incidents/errors.js';
 import type { Incident } from '../../../incidents/model.js';
-import type { IncidentStore } from '../../../incidents/store.js';
+import type { TriageStore } from '../../../incidents/store.js';
 import type { ListenerDeps } from '../deps.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 type Change = (
-  store: IncidentStore,
+  store: TriageStore,
   id: string,
   user: string,
   args: ActionArgs,
