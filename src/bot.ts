@@ -103,7 +103,7 @@ export async function startBot(
   });
   const users = new UserDirectory(publisherClient, log);
   const guidance = createGuidanceLibrary();
-  const renderer = createRenderer({ users, guidance });
+  const renderer = createRenderer({ guidance });
 
   const publisher = new Publisher({
     store: store.outbox,
@@ -111,6 +111,7 @@ export async function startBot(
     render: renderer.render,
     renderFallback: renderer.renderFallback,
     threadLine: renderer.threadLine,
+    users,
     log,
     metrics,
     channelIntervalMs: config.incidents.channelPostIntervalMs,

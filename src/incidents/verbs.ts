@@ -56,8 +56,9 @@ export interface PhraseParts {
   time: (ms: number) => string;
 }
 
-export interface VerbSpec {
-  name: VerbName;
+/** One row of the table; `VerbSpec` is the same with its name typed. */
+export interface VerbEntry {
+  name: string;
   /** Block Kit action_id of its control. */
   actionId: string;
   control: VerbControl;
@@ -81,8 +82,8 @@ export interface VerbSpec {
   offered: (i: Pick<Incident, 'status' | 'assignee' | 'snoozedUntil'>, now: number) => boolean;
   /** Typed arguments (after the incident id) -> script arguments, or what to type instead. */
   parse: (words: string[], ctx: ParseContext) => Promise<Parsed>;
-  /** A click on its control -> script arguments; undefined to ignore the click. */
-  click: (c: Click, now: number) => VerbArgs | undefined;
+  /** A click on its control -> script arguments (or the name of another verb to apply); undefined to ignore it. */
+  click: (c: Click, now: number) => VerbArgs | { instead: string } | undefined;
   /** The sentence its timeline entry reads as, in the thread and in the record. */
   phrase: (e: TimelineEntry, p: PhraseParts) => string;
 }
@@ -171,7 +172,8 @@ const VERB_LIST = [
       const user = words[0] ? await ctx.resolveUser(words[0]) : undefined;
       return user ? { args: [user] } : { usage: '@someone (a person in this workspace)' };
     },
-    click: (c) => (c.selected_user ? [c.selected_user] : undefined),
+    // A select with nobody chosen leaves it unassigned.
+    click: (c) => (c.selected_user ? [c.selected_user] : { instead: 'unassign' }),
     phrase: (e, p) =>
       `${p.actor} assigned ${p.subject} to ${e.detail.assignee ? p.person(e.detail.assignee) : 'someone'}`,
   },
@@ -277,9 +279,12 @@ const VERB_LIST = [
     click: noClickArgs,
     phrase: (_e, p) => `${p.actor} ended the snooze`,
   },
-] as const satisfies readonly (Omit<VerbSpec, 'name'> & { name: string })[];
+] as const satisfies readonly VerbEntry[];
 
 export type VerbName = (typeof VERB_LIST)[number]['name'];
+export type VerbSpec = VerbEntry & { name: VerbName };
+/** The timeline kinds the verbs write (the others are Falco's, notes and view changes). */
+export type VerbTimelineKind = (typeof VERB_LIST)[number]['timeline'];
 
 /** In the order their controls appear on the message. */
 export const VERBS: readonly VerbSpec[] = VERB_LIST;
