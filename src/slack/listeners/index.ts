@@ -5,6 +5,7 @@ import { registerIncidentActions } from './actions/incident-actions.js';
 import { postRuleGuidance } from './actions/post-rule-guidance.js';
 import { registerCommands } from './commands/index.js';
 import { appHomeOpened } from './events/app-home.js';
+import { threadMention } from './events/thread-mention.js';
 import { threadMessage } from './events/thread-message.js';
 import { resolveSubmission } from './views/resolve-submission.js';
 
@@ -15,5 +16,6 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.action(ACTION.postRuleGuidance, postRuleGuidance(deps));
   app.view(VIEW.resolve, resolveSubmission(deps));
   app.event('message', threadMessage(deps));
+  app.event('app_mention', threadMention(deps));
   app.event('app_home_opened', appHomeOpened(deps));
 }
