@@ -218,7 +218,8 @@ describe('mentions and edits in an incident thread', () => {
 
     since = emu.ephemerals.length;
     await mention(ALICE, 'ack', undefined); // top level in the channel
-    await ephemeralTo(ALICE, since, /from their threads/);
+    const outside = await ephemeralTo(ALICE, since, /from their threads/);
+    assert.equal(outside.thread_ts, undefined, 'answered in the channel, where it was asked');
     since = emu.ephemerals.length;
     await mention(ALICE, 'ack', '1795360000.000001'); // a thread that is no incident's
     await ephemeralTo(ALICE, since, /from their threads/);

@@ -55,7 +55,12 @@ export function threadMention(deps: ListenerDeps) {
     const user = e.user;
     if (!user || e.bot_id) return;
     const answer = (text: string) =>
-      client.chat.postEphemeral({ channel: e.channel, user, text, thread_ts: e.thread_ts ?? e.ts });
+      client.chat.postEphemeral({
+        channel: e.channel,
+        user,
+        text,
+        ...(e.thread_ts ? { thread_ts: e.thread_ts } : {}),
+      });
     try {
       const id =
         e.thread_ts && e.thread_ts !== e.ts
