@@ -12,8 +12,6 @@ import type { BotMetrics } from '../metrics.js';
 import type { MessagePayload, Renderer } from '../report/render.js';
 import type { UserDirectory } from './user-directory.js';
 
-export type { MessagePayload } from '../report/render.js';
-
 export interface PublisherOptions {
   store: OutboxStore;
   client: WebClient;
