@@ -1,13 +1,16 @@
+import { VERBS, type VerbName } from '../src/incidents/verbs.js';
+
+export { SNOOZE_OPTIONS } from '../src/incidents/verbs.js';
+
+/** The triage verbs' action ids come from their table (src/incidents/verbs.ts). */
+const VERB_ACTIONS = Object.fromEntries(VERBS.map((v) => [v.name, v.actionId])) as Record<
+  VerbName,
+  string
+>;
+
 /** Every action_id and callback_id the bot's Block Kit uses; listeners register these same constants. */
 export const ACTION = {
-  acknowledge: 'incident_acknowledge',
-  unacknowledge: 'incident_unacknowledge',
-  assign: 'incident_assign',
-  unassign: 'incident_unassign',
-  resolve: 'incident_resolve',
-  reopen: 'incident_reopen',
-  snooze: 'incident_snooze',
-  unsnooze: 'incident_unsnooze',
+  ...VERB_ACTIONS,
   expand: 'incident_expand',
   collapse: 'incident_collapse',
   fullReport: 'incident_full_report',
@@ -25,10 +28,3 @@ export const RESOLVE_INPUT = {
   noteBlock: 'resolve_note',
   noteAction: 'note',
 } as const;
-
-export const SNOOZE_OPTIONS: Array<{ label: string; minutes: number }> = [
-  { label: '30 minutes', minutes: 30 },
-  { label: '1 hour', minutes: 60 },
-  { label: '4 hours', minutes: 240 },
-  { label: '24 hours', minutes: 1440 },
-];

@@ -1,35 +1,15 @@
 import type { HomeView, KnownBlock } from '@slack/types';
-import type { Incident } from '../src/incidents/model.js';
-import { formatUtc } from '../src/report/view-model.js';
-import { inlineValue } from '../src/text/mrkdwn.js';
-import { truncate } from '../src/text/truncate.js';
-import { PRIORITY_MARKERS } from './incident-message.js';
-import { LIMITS } from './limits.js';
+import type { IncidentLineView } from '../src/report/view-model.js';
+import { incidentLine } from './incident-line.js';
 
-/** Slack's permalink shape; the ts and channel are ours (from Slack), never from an alert. */
-function link(i: Incident): string {
-  return i.ts ? ` <https://slack.com/archives/${i.channel}/p${i.ts.replace('.', '')}|open>` : '';
-}
-
-function line(i: Incident): string {
-  const state =
-    i.status === 'acknowledged' && i.acknowledgedBy
-      ? `acknowledged by <@${i.acknowledgedBy}>`
-      : i.status;
-  return truncate(
-    `${PRIORITY_MARKERS[i.priority]} *${i.id}* ${inlineValue(i.rule, 150)} ×${i.occurrences.toLocaleString('en-US')}, ${state}, last ${formatUtc(i.lastSeen)}${link(i)}`,
-    LIMITS.sectionText,
-  );
-}
-
-function list(title: string, incidents: Incident[], empty: string): KnownBlock[] {
+function list(title: string, incidents: IncidentLineView[], empty: string): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: title } }];
   if (!incidents.length) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: empty }] });
     return blocks;
   }
   for (const i of incidents)
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: line(i) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: incidentLine(i) } });
   return blocks;
 }
 
@@ -37,7 +17,7 @@ function list(title: string, incidents: Incident[], empty: string): KnownBlock[]
  * The bot's Home tab: what is assigned to the person looking, then the open incidents
  * by priority. At most 20 + 20 rows, well inside a home view's 100 blocks.
  */
-export function homeView(mine: Incident[], open: Incident[]): HomeView {
+export function homeView(mine: IncidentLineView[], open: IncidentLineView[]): HomeView {
   return {
     type: 'home',
     blocks: [

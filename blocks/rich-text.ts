@@ -1,4 +1,4 @@
-import type { RichText } from '../src/report/view-model.js';
+import type { RichText } from '../src/report/rich-text.js';
 import { inlineValue, mrkdwnText } from '../src/text/mrkdwn.js';
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;

@@ -1,6 +1,7 @@
 import type { ActionsBlock, Button, StaticSelect, UsersSelect } from '@slack/types';
-import type { IncidentView, TriageAction } from '../src/report/view-model.js';
-import { ACTION, SNOOZE_OPTIONS } from './action-ids.js';
+import { VERB_BY_NAME, type VerbSpec } from '../src/incidents/verbs.js';
+import type { IncidentView } from '../src/report/view-model.js';
+import { ACTION } from './action-ids.js';
 
 function button(
   text: string,
@@ -17,35 +18,41 @@ function button(
   };
 }
 
-const ELEMENTS: Record<TriageAction, (id: string) => Button | UsersSelect | StaticSelect> = {
-  acknowledge: (id) => button('Acknowledge', ACTION.acknowledge, id, 'primary'),
-  unacknowledge: (id) => button('Unacknowledge', ACTION.unacknowledge, id),
-  assign: () => ({
-    type: 'users_select',
-    action_id: ACTION.assign,
-    placeholder: { type: 'plain_text', text: 'Assign to…' },
-  }),
-  unassign: (id) => button('Unassign', ACTION.unassign, id),
-  resolve: (id) => button('Resolve…', ACTION.resolve, id),
-  reopen: (id) => button('Reopen', ACTION.reopen, id, 'danger'),
-  snooze: () => ({
-    type: 'static_select',
-    action_id: ACTION.snooze,
-    placeholder: { type: 'plain_text', text: 'Snooze…' },
-    options: SNOOZE_OPTIONS.map((o) => ({
-      text: { type: 'plain_text', text: o.label },
-      value: String(o.minutes),
-    })),
-  }),
-  unsnooze: (id) => button('End snooze', ACTION.unsnooze, id),
-};
+/** A verb's control, as its table entry describes it; selects find the incident in the block_id. */
+function element(v: VerbSpec, id: string): Button | UsersSelect | StaticSelect | undefined {
+  const c = v.control;
+  switch (c.kind) {
+    case 'button':
+      return button(c.label, v.actionId, id, c.style);
+    case 'users_select':
+      return {
+        type: 'users_select',
+        action_id: v.actionId,
+        placeholder: { type: 'plain_text', text: c.placeholder },
+      };
+    case 'static_select':
+      return {
+        type: 'static_select',
+        action_id: v.actionId,
+        placeholder: { type: 'plain_text', text: c.placeholder },
+        options: c.options.map((o) => ({
+          text: { type: 'plain_text', text: o.label },
+          value: String(o.minutes),
+        })),
+      };
+    case 'none':
+      return undefined;
+  }
+}
 
-/** The triage buttons for the incident's state; the block_id carries the incident id for selects. */
+/** The triage controls for the incident's state; the block_id carries the incident id for selects. */
 export function triageActions(view: IncidentView): ActionsBlock {
   return {
     type: 'actions',
     block_id: `triage:${view.id}`,
-    elements: view.actions.map((a) => ELEMENTS[a](view.id)),
+    elements: view.actions
+      .map((a) => element(VERB_BY_NAME[a], view.id))
+      .filter((e): e is Button | UsersSelect | StaticSelect => e !== undefined),
   };
 }
 

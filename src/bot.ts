@@ -103,14 +103,15 @@ export async function startBot(
   });
   const users = new UserDirectory(publisherClient, log);
   const guidance = createGuidanceLibrary();
-  const renderer = createRenderer({ users, guidance });
+  const renderer = createRenderer({ guidance });
 
   const publisher = new Publisher({
-    store,
+    store: store.outbox,
     client: publisherClient,
     render: renderer.render,
     renderFallback: renderer.renderFallback,
     threadLine: renderer.threadLine,
+    users,
     log,
     metrics,
     channelIntervalMs: config.incidents.channelPostIntervalMs,
@@ -119,7 +120,7 @@ export async function startBot(
   });
   const engine = new IncidentEngine({
     queue,
-    store,
+    store: store.occurrences,
     blockingRedis,
     grouping: config.file.grouping,
     channelFor: (alert) => routeAlert(alert, config.file.routes, config.slack.defaultChannel),
@@ -156,7 +157,16 @@ export async function startBot(
     config.file.permissions.usergroups,
     log,
   );
-  registerListeners(app, { store, publisher, users, renderer, guidance, permissions, config, log });
+  registerListeners(app, {
+    store: store.triage,
+    publisher,
+    users,
+    renderer,
+    guidance,
+    permissions,
+    config,
+    log,
+  });
   app.error((err) => {
     log.error({ err, module: 'bolt' }, 'unhandled error in a Slack listener');
     return Promise.resolve();

@@ -6,11 +6,11 @@ import type { AlertQueue, QueuedAlert } from '../ingest/alert-queue.js';
 import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../metrics.js';
 import { eventIdOf, fingerprintOf, type SubjectConfig } from './fingerprint.js';
-import type { IncidentStore } from './store.js';
+import type { OccurrenceStore } from './store.js';
 
 export interface EngineOptions {
   queue: AlertQueue;
-  store: IncidentStore;
+  store: Pick<OccurrenceStore, 'record'>;
   /** A connection of its own: XREADGROUP BLOCK holds it while waiting. */
   blockingRedis: Redis;
   grouping: SubjectConfig;
@@ -110,7 +110,7 @@ export class IncidentEngine {
           return;
         }
         const { fingerprint } = fingerprintOf(entry.alert, this.o.grouping);
-        const result = await this.o.store.recordOccurrence({
+        const result = await this.o.store.record({
           alert: entry.alert,
           fingerprint,
           eventId: eventIdOf(entry.alert),

@@ -8,8 +8,6 @@ export const SCRIPT_CODES = {
   notFound: -1,
   refused: -2,
   versionConflict: -3,
-  /** Not an error: the script needs keys the caller did not pass (see IncidentStore). */
-  retry: -5,
 } as const;
 
 /** Why a transition was refused, as the transition script reports it. */
@@ -68,16 +66,6 @@ export class VersionConflict extends IncidentError {
     super(
       'version_conflict',
       `${incident.id} changed while you were looking at it (now version ${incident.version}, you saw ${expectedVersion}); look again and retry.`,
-    );
-  }
-}
-
-/** Retries ran out while other writers kept changing the keys a script needed. */
-export class StoreContention extends IncidentError {
-  constructor(what: string, attempts: number) {
-    super(
-      'store_contention',
-      `${what} gave up after ${attempts} attempts under contention; retry later.`,
     );
   }
 }

@@ -1,7 +1,9 @@
 /**
- * Every Redis key falco-triage uses is built here and nowhere else; Lua scripts get
- * them through KEYS, never by concatenation, so a script only ever touches keys it
- * was given.
+ * Every Redis key falco-triage uses is built here. Lua scripts get them through KEYS,
+ * except keys named by data a script reads itself (the incident a fingerprint maps to,
+ * the id INCR gives, the current assignee): those it builds from `base`, with the
+ * helpers in lua/includes/common.lua that spell them exactly as below
+ * (docs/decisions/0001-keys-built-in-lua.md).
  *
  * All keys share one hash tag, `{<prefix>}`, so every key lands on the same Redis
  * Cluster slot and multi-key scripts stay legal there (the approach BullMQ takes

@@ -64,20 +64,25 @@ export interface Incident {
   postAttempted: boolean;
 }
 
-export type TimelineKind =
-  | 'opened'
-  | 'occurrence'
-  | 'reopened'
-  | 'acknowledged'
-  | 'unacknowledged'
-  | 'assigned'
-  | 'unassigned'
-  | 'resolved'
-  | 'snoozed'
-  | 'unsnoozed'
-  | 'expanded'
-  | 'collapsed'
-  | 'note';
+/** Every kind of timeline entry; the triage verbs' kinds come from src/incidents/verbs.ts. */
+export const TIMELINE_KINDS = [
+  'opened',
+  'occurrence',
+  'reopened',
+  'acknowledged',
+  'unacknowledged',
+  'assigned',
+  'unassigned',
+  'resolved',
+  'snoozed',
+  'unsnoozed',
+  'expanded',
+  'collapsed',
+  'note',
+  'note_edited',
+  'note_deleted',
+] as const;
+export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 
 export interface TimelineEntry {
   /** Redis stream entry id. */

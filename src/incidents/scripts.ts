@@ -9,8 +9,8 @@ import type { Redis, RedisKey, RedisValue, Result } from 'ioredis';
  * a script cannot change its keys without its TypeScript signature changing too.
  */
 export const INCIDENT_SCRIPTS = {
-  recordOccurrence: 14,
-  transition: 8,
+  recordOccurrence: 9,
+  transition: 6,
   claimDue: 2,
   markPosted: 5,
   markRendered: 3,
@@ -19,8 +19,9 @@ export const INCIDENT_SCRIPTS = {
   advanceThreadCursor: 1,
   reservePostingSlot: 1,
   deferChannel: 1,
-  purge: 10,
+  purge: 8,
   addNote: 2,
+  changeNote: 2,
 } as const;
 type ScriptName = keyof typeof INCIDENT_SCRIPTS;
 
@@ -36,8 +37,8 @@ declare module 'ioredis' {
   // Prefixed so they cannot collide with Redis commands or other modules' scripts on a
   // shared connection.
   interface RedisCommander<Context> {
-    ftRecordOccurrence(...args: ScriptArgs<14>): Result<ScriptReply, Context>;
-    ftTransition(...args: ScriptArgs<8>): Result<ScriptReply, Context>;
+    ftRecordOccurrence(...args: ScriptArgs<9>): Result<ScriptReply, Context>;
+    ftTransition(...args: ScriptArgs<6>): Result<ScriptReply, Context>;
     ftClaimDue(...args: ScriptArgs<2>): Result<string[], Context>;
     ftMarkPosted(...args: ScriptArgs<5>): Result<number, Context>;
     ftMarkRendered(...args: ScriptArgs<3>): Result<number, Context>;
@@ -46,8 +47,9 @@ declare module 'ioredis' {
     ftAdvanceThreadCursor(...args: ScriptArgs<1>): Result<number, Context>;
     ftReservePostingSlot(...args: ScriptArgs<1>): Result<number, Context>;
     ftDeferChannel(...args: ScriptArgs<1>): Result<number, Context>;
-    ftPurge(...args: ScriptArgs<10>): Result<number, Context>;
+    ftPurge(...args: ScriptArgs<8>): Result<number, Context>;
     ftAddNote(...args: ScriptArgs<2>): Result<string | number, Context>;
+    ftChangeNote(...args: ScriptArgs<2>): Result<string | number, Context>;
   }
 }
 

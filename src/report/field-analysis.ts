@@ -1,5 +1,5 @@
 import { displayValue, fieldString, sourceOf, type Alert } from '../alert.js';
-import type { RichText } from './view-model.js';
+import type { RichText } from './rich-text.js';
 
 /**
  * The "detailed analysis" of a report: what the alert's fields mean, not just what
@@ -39,21 +39,24 @@ const ERRNO: Record<string, string> = {
   ENOSYS: 'the system call is not implemented on this kernel',
 };
 
-export function explainFields(alert: Alert): FieldExplanation[] {
-  const out: FieldExplanation[] = [];
-  const f = (k: string) => fieldString(alert, k);
-  const src = sourceOf(alert);
+type Explainer = (alert: Alert) => FieldExplanation | undefined;
+const field = (alert: Alert, k: string) => fieldString(alert, k);
 
-  if (alert.uuid)
-    out.push({
-      topic: 'Event id',
-      text: [
-        'Falcosidekick event id ',
-        v(alert.uuid),
-        ': quote it when you search your Falcosidekick outputs.',
-      ],
-    });
-  out.push({
+const eventId: Explainer = (alert) =>
+  alert.uuid
+    ? {
+        topic: 'Event id',
+        text: [
+          'Falcosidekick event id ',
+          v(alert.uuid),
+          ': quote it when you search your Falcosidekick outputs.',
+        ],
+      }
+    : undefined;
+
+const source: Explainer = (alert) => {
+  const src = sourceOf(alert);
+  return {
     topic: 'Source',
     text: [
       v(src),
@@ -68,81 +71,87 @@ export function explainFields(alert: Alert): FieldExplanation[] {
           ]
         : []),
     ],
-  });
+  };
+};
 
-  // Who
+const loginSession: Explainer = (alert) => {
   const loginuid = alert.output_fields['user.loginuid'];
-  if (loginuid !== undefined && loginuid !== null) {
-    const n = Number(loginuid);
-    out.push({
-      topic: 'Login session',
-      text:
-        n === -1 || n === 4294967295
-          ? [
-              '`user.loginuid` is ',
-              v(String(loginuid)),
-              ': the process is not part of any login session (a service, a container entrypoint, or a `kubectl exec`/`docker exec` session), so no human login on the node started it.',
-            ]
-          : [
-              '`user.loginuid` is ',
-              v(String(loginuid)),
-              ': the process descends from a login session of uid ',
-              v(String(loginuid)),
-              ', whatever user it runs as now (for example after `sudo`).',
-            ],
-    });
-  }
-  const uid = f('user.uid');
-  if (uid === '0' && f('user.name'))
-    out.push({
-      topic: 'Privilege',
-      text: ['The process ran as ', v(f('user.name')!), ' (uid 0, root).'],
-    });
+  if (loginuid === undefined || loginuid === null) return undefined;
+  const n = Number(loginuid);
+  return {
+    topic: 'Login session',
+    text:
+      n === -1 || n === 4294967295
+        ? [
+            '`user.loginuid` is ',
+            v(String(loginuid)),
+            ': the process is not part of any login session (a service, a container entrypoint, or a `kubectl exec`/`docker exec` session), so no human login on the node started it.',
+          ]
+        : [
+            '`user.loginuid` is ',
+            v(String(loginuid)),
+            ': the process descends from a login session of uid ',
+            v(String(loginuid)),
+            ', whatever user it runs as now (for example after `sudo`).',
+          ],
+  };
+};
 
-  // What
-  const exepath = f('proc.exepath');
-  const name = f('proc.name');
-  if (exepath && name && !exepath.endsWith(`/${name}`)) {
-    out.push({
-      topic: 'Executable',
-      text: [
-        'The process is named ',
-        v(name),
-        ' but its executable is ',
-        v(exepath),
-        ': a multi-call binary (such as busybox) or a renamed copy. Trust the path, not the name.',
-      ],
-    });
-  }
-  const flags = f('evt.arg.flags');
-  if (flags) {
-    const known = flags.split('|').filter((x) => EXE_FLAGS[x]);
-    if (known.length) {
-      const text: RichText = ['Executable flags ', v(flags), ': '];
-      known.forEach((x, i) => text.push(i ? '; ' : '', v(x), ' means ', EXE_FLAGS[x]!));
-      text.push('. These describe where the binary comes from, not the privileges it ran with.');
-      out.push({ topic: 'Executable flags', text });
-    }
-  }
+const privilege: Explainer = (alert) => {
+  const user = field(alert, 'user.name');
+  return field(alert, 'user.uid') === '0' && user
+    ? { topic: 'Privilege', text: ['The process ran as ', v(user), ' (uid 0, root).'] }
+    : undefined;
+};
+
+const executable: Explainer = (alert) => {
+  const exepath = field(alert, 'proc.exepath');
+  const name = field(alert, 'proc.name');
+  if (!exepath || !name || exepath.endsWith(`/${name}`)) return undefined;
+  return {
+    topic: 'Executable',
+    text: [
+      'The process is named ',
+      v(name),
+      ' but its executable is ',
+      v(exepath),
+      ': a multi-call binary (such as busybox) or a renamed copy. Trust the path, not the name.',
+    ],
+  };
+};
+
+const executableFlags: Explainer = (alert) => {
+  const flags = field(alert, 'evt.arg.flags');
+  const known = flags?.split('|').filter((x) => EXE_FLAGS[x]) ?? [];
+  if (!flags || !known.length) return undefined;
+  const text: RichText = ['Executable flags ', v(flags), ': '];
+  known.forEach((x, i) => text.push(i ? '; ' : '', v(x), ' means ', EXE_FLAGS[x]!));
+  text.push('. These describe where the binary comes from, not the privileges it ran with.');
+  return { topic: 'Executable flags', text };
+};
+
+const terminal: Explainer = (alert) => {
   const tty = alert.output_fields['proc.tty'];
-  if (tty !== undefined && tty !== null) {
-    out.push({
-      topic: 'Terminal',
-      text:
-        Number(tty) === 0
-          ? ['`proc.tty` is 0: no terminal attached, so not an interactive session.']
-          : [
-              '`proc.tty` is ',
-              v(String(tty)),
-              ': a terminal is attached, so someone was typing interactively.',
-            ],
-    });
-  }
+  if (tty === undefined || tty === null) return undefined;
+  return {
+    topic: 'Terminal',
+    text:
+      Number(tty) === 0
+        ? ['`proc.tty` is 0: no terminal attached, so not an interactive session.']
+        : [
+            '`proc.tty` is ',
+            v(String(tty)),
+            ': a terminal is attached, so someone was typing interactively.',
+          ],
+  };
+};
 
-  // Ancestry: proc.pname, then proc.aname[2], [3]...
+/** proc.name, proc.pname, then proc.aname[2], [3]... */
+const ancestry: Explainer = (alert) => {
+  const name = field(alert, 'proc.name');
   const chain: string[] = [];
   if (name) chain.push(name);
-  const pname = f('proc.pname');
+  const pname = field(alert, 'proc.pname');
   if (pname) chain.push(pname);
   for (let i = 2; i <= 9; i++) {
     const a = displayValue(alert.output_fields[`proc.aname[${i}]`]);
@@ -152,82 +161,109 @@ export function explainFields(alert: Alert): FieldExplanation[] {
     const text: RichText = ['Process ancestry, from the process up: '];
     chain.forEach((c, i) => text.push(i ? ' ← ' : '', v(c)));
     text.push('.');
-    out.push({ topic: 'Ancestry', text });
-  } else if (name && alert.output_fields['proc.pname'] === null) {
-    out.push({
+    return { topic: 'Ancestry', text };
+  }
+  if (name && alert.output_fields['proc.pname'] === null)
+    return {
       topic: 'Ancestry',
       text: [
         'The parent process is unknown (it had already exited when Falco looked), which is common for container entrypoints.',
       ],
-    });
-  }
+    };
+  return undefined;
+};
 
-  // Where
-  const cid = f('container.id');
+const container: Explainer = (alert) => {
+  const cid = field(alert, 'container.id');
   if (cid === 'host')
-    out.push({
+    return {
       topic: 'Container',
       text: [
         '`container.id` is ',
         v('host'),
         ': the event happened on the host itself, not inside a container.',
       ],
-    });
-  else if (cid) {
-    const pod = f('k8s.pod.name');
-    out.push({
-      topic: 'Container',
-      text: [
-        'Container ',
-        v(cid),
-        ...(f('container.name') ? [' (', v(f('container.name')!), ')'] : []),
-        ...(pod ? [' of pod ', v(`${f('k8s.ns.name') ?? '?'}/${pod}`)] : []),
-        '.',
-      ],
-    });
-  }
+    };
+  if (!cid) return undefined;
+  const pod = field(alert, 'k8s.pod.name');
+  const cname = field(alert, 'container.name');
+  return {
+    topic: 'Container',
+    text: [
+      'Container ',
+      v(cid),
+      ...(cname ? [' (', v(cname), ')'] : []),
+      ...(pod ? [' of pod ', v(`${field(alert, 'k8s.ns.name') ?? '?'}/${pod}`)] : []),
+      '.',
+    ],
+  };
+};
 
-  // Result
-  const res = f('evt.res');
-  if (res) {
-    out.push({
-      topic: 'Result',
-      text:
-        res === 'SUCCESS' || res === '0'
-          ? ['The system call succeeded (', v(res), ').']
-          : [
-              'The system call returned ',
-              v(res),
-              ERRNO[res]
-                ? `: ${ERRNO[res]}.`
-                : ': an error, so the attempt did not complete as asked.',
-            ],
-    });
-  }
-  const fd = f('fd.name');
-  if (fd && /->/.test(fd))
-    out.push({
-      topic: 'Connection',
-      text: ['Connection ', v(fd), ': client address and port on the left, server on the right.'],
-    });
-  else if (fd) out.push({ topic: 'File', text: ['The file descriptor points at ', v(fd), '.'] });
+const result: Explainer = (alert) => {
+  const res = field(alert, 'evt.res');
+  if (!res) return undefined;
+  return {
+    topic: 'Result',
+    text:
+      res === 'SUCCESS' || res === '0'
+        ? ['The system call succeeded (', v(res), ').']
+        : [
+            'The system call returned ',
+            v(res),
+            ERRNO[res]
+              ? `: ${ERRNO[res]}.`
+              : ': an error, so the attempt did not complete as asked.',
+          ],
+  };
+};
 
-  // k8s audit
-  const code = f('ka.response.code');
-  if (code) {
-    const n = Number(code);
-    out.push({
-      topic: 'API response',
-      text: [
-        'The API server answered ',
-        v(code),
-        n >= 200 && n < 300
-          ? ': the request was allowed and carried out.'
-          : n === 401 || n === 403
-            ? ': the request was refused (not authenticated or not authorized).'
-            : '.',
-      ],
-    });
-  }
-  return out;
+const fileOrConnection: Explainer = (alert) => {
+  const fd = field(alert, 'fd.name');
+  if (!fd) return undefined;
+  return /->/.test(fd)
+    ? {
+        topic: 'Connection',
+        text: ['Connection ', v(fd), ': client address and port on the left, server on the right.'],
+      }
+    : { topic: 'File', text: ['The file descriptor points at ', v(fd), '.'] };
+};
+
+const apiResponse: Explainer = (alert) => {
+  const code = field(alert, 'ka.response.code');
+  if (!code) return undefined;
+  const n = Number(code);
+  return {
+    topic: 'API response',
+    text: [
+      'The API server answered ',
+      v(code),
+      n >= 200 && n < 300
+        ? ': the request was allowed and carried out.'
+        : n === 401 || n === 403
+          ? ': the request was refused (not authenticated or not authorized).'
+          : '.',
+    ],
+  };
+};
+
+/** In the order the report shows them: who, what, where, the result, then the k8s audit answer. */
+const EXPLAINERS: readonly Explainer[] = [
+  eventId,
+  source,
+  loginSession,
+  privilege,
+  executable,
+  executableFlags,
+  terminal,
+  ancestry,
+  container,
+  result,
+  fileOrConnection,
+  apiResponse,
+];
+
+export function explainFields(alert: Alert): FieldExplanation[] {
+  return EXPLAINERS.map((explain) => explain(alert)).filter(
+    (e): e is FieldExplanation => e !== undefined,
+  );
 }

@@ -3,27 +3,35 @@ import { fullReportModal } from '../../blocks/full-report-modal.js';
 import { incidentMessage } from '../../blocks/incident-message.js';
 import type { ModalView } from '@slack/types';
 import type { GuidanceLibrary } from '../guidance/guidance.js';
-import { RESOLUTION_LABELS, type Incident, type TimelineEntry } from '../incidents/model.js';
-import type { MessagePayload } from '../slack/publisher.js';
-import type { UserDirectory } from '../slack/user-directory.js';
+import type { Incident, TimelineEntry } from '../incidents/model.js';
 import { codeBlockContent, escapeMrkdwn, mrkdwnText, plainText } from '../text/mrkdwn.js';
 import { truncate } from '../text/truncate.js';
+import { inThread, phrase } from './phrases.js';
 import { buildIncidentView, formatUtc } from './view-model.js';
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{1,30}$/;
+
+/** An incident message: blocks and the `text` fallback. */
+export interface MessagePayload {
+  text: string;
+  blocks: KnownBlock[];
+}
 
 /** Functions, not methods: the publisher takes them detached from the renderer. */
 export interface Renderer {
   render: (incident: Incident) => Promise<MessagePayload>;
   fullReport: (incident: Incident) => { modal: ModalView; omitted: number };
   renderFallback: (incident: Incident) => MessagePayload;
-  threadLine: (entry: TimelineEntry, incident: Incident) => Promise<string | null>;
+  /**
+   * The thread line for a timeline entry, given its actor's display name (the publisher
+   * looks names up through its paced, counted client: this layer makes no network calls),
+   * or null for entries that stay out of the thread.
+   */
+  threadLine: (entry: TimelineEntry, incident: Incident) => ((actorName: string) => string) | null;
 }
 
 /** incident -> view model -> blocks: the one path every incident message takes. */
-export function createRenderer(deps: {
-  users: UserDirectory;
-  guidance: GuidanceLibrary;
-  now?: () => number;
-}): Renderer {
+export function createRenderer(deps: { guidance: GuidanceLibrary; now?: () => number }): Renderer {
   const now = deps.now ?? Date.now;
   const view = (incident: Incident) =>
     buildIncidentView(incident, deps.guidance.forAlert(incident.latest), now());
@@ -60,51 +68,21 @@ export function createRenderer(deps: {
       return { text, blocks };
     },
 
-    async threadLine(entry, incident) {
-      if (
-        entry.kind === 'occurrence' ||
-        entry.kind === 'opened' ||
-        entry.kind === 'expanded' ||
-        entry.kind === 'collapsed'
-      )
-        return null;
-      const actor =
-        entry.actor === 'falco' ? 'Falco' : mrkdwnText(await deps.users.displayName(entry.actor));
-      const d = entry.detail;
-      switch (entry.kind) {
-        case 'acknowledged':
-          return `${actor} acknowledged ${incident.id}`;
-        case 'unacknowledged':
-          return `${actor} took back the acknowledgement`;
-        case 'assigned':
-          return `${actor} assigned ${incident.id} to ${d.assignee ? `<@${d.assignee}>` : 'someone'}`;
-        case 'unassigned':
-          return `${actor} removed the assignee`;
-        case 'resolved': {
-          const reason =
-            d.reason && d.reason in RESOLUTION_LABELS
-              ? RESOLUTION_LABELS[d.reason as keyof typeof RESOLUTION_LABELS]
-              : d.reason;
-          const note = d.note ? `: ${mrkdwnText(truncate(d.note, 2000))}` : '';
-          const line = `${actor} resolved ${incident.id} as ${reason ?? 'resolved'}${note}`;
-          return d.reason === 'false_positive'
-            ? `${line}\n${falsePositiveSnippet(incident)}`
-            : line;
-        }
-        case 'reopened':
-          return entry.actor === 'falco'
-            ? `Reopened: Falco saw this again`
-            : `${actor} reopened ${incident.id}`;
-        case 'snoozed':
-          return `${actor} snoozed ${incident.id} until ${formatUtc(Number(d.until))}`;
-        case 'unsnoozed':
-          return `${actor} ended the snooze`;
-        case 'note':
-          // Notes are what people wrote in this very thread: never echoed back.
-          return null;
-        default:
-          return null;
-      }
+    threadLine(entry, incident) {
+      if (!inThread(entry.kind)) return null;
+      return (actorName) => {
+        const line = phrase(entry, {
+          actor: mrkdwnText(actorName),
+          subject: incident.id,
+          // The assignee is pinged on purpose: it is how they learn of it.
+          person: (u) => (SLACK_USER_ID.test(u) ? `<@${u}>` : 'someone'),
+          text: (s) => mrkdwnText(truncate(s, 2000)),
+          time: formatUtc,
+        });
+        return entry.kind === 'resolved' && entry.detail.reason === 'false_positive'
+          ? `${line}\n${falsePositiveSnippet(incident)}`
+          : line;
+      };
     },
   };
 }

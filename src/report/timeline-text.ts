@@ -1,4 +1,5 @@
 import { RESOLUTION_LABELS, type Incident, type TimelineEntry } from '../incidents/model.js';
+import { phrase } from './phrases.js';
 import { formatUtc } from './view-model.js';
 
 /**
@@ -7,42 +8,14 @@ import { formatUtc } from './view-model.js';
  * Slack) and `/falco export` (a file, where text is text).
  */
 export function timelineLine(e: TimelineEntry, name: (userId: string) => string): string {
-  const who = e.actor === 'falco' ? 'Falco' : name(e.actor);
-  const d = e.detail;
-  const at = formatUtc(e.at);
-  switch (e.kind) {
-    case 'opened':
-      return `${at}  Falco opened the incident`;
-    case 'occurrence':
-      return `${at}  Falco saw it ${d.count ?? '?'} more time(s) (${formatUtc(Number(d.first))} to ${formatUtc(Number(d.last))})`;
-    case 'reopened':
-      return `${at}  ${e.actor === 'falco' ? 'Falco saw it again: reopened' : `${who} reopened it`}`;
-    case 'acknowledged':
-      return `${at}  ${who} acknowledged`;
-    case 'unacknowledged':
-      return `${at}  ${who} took back the acknowledgement`;
-    case 'assigned':
-      return `${at}  ${who} assigned it to ${d.assignee ? name(d.assignee) : 'someone'}`;
-    case 'unassigned':
-      return `${at}  ${who} removed the assignee`;
-    case 'resolved': {
-      const reason =
-        d.reason && d.reason in RESOLUTION_LABELS
-          ? RESOLUTION_LABELS[d.reason as keyof typeof RESOLUTION_LABELS]
-          : (d.reason ?? 'resolved');
-      return `${at}  ${who} resolved it as ${reason}${d.note ? `: ${d.note}` : ''}`;
-    }
-    case 'snoozed':
-      return `${at}  ${who} snoozed it until ${formatUtc(Number(d.until))}`;
-    case 'unsnoozed':
-      return `${at}  ${who} ended the snooze`;
-    case 'expanded':
-      return `${at}  ${who} expanded the report`;
-    case 'collapsed':
-      return `${at}  ${who} collapsed the report`;
-    case 'note':
-      return `${at}  ${who}: ${d.text ?? ''}`;
-  }
+  const line = phrase(e, {
+    actor: e.actor === 'falco' ? 'Falco' : name(e.actor),
+    subject: 'it',
+    person: name,
+    text: (s) => s,
+    time: formatUtc,
+  });
+  return `${formatUtc(e.at)}  ${line}`;
 }
 
 /** The export file: a header with the incident's facts, then the whole timeline. */

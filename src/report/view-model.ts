@@ -8,21 +8,9 @@ import {
 } from '../alert.js';
 import type { RenderedGuidance } from '../guidance/guidance.js';
 import { RESOLUTION_LABELS, type Incident } from '../incidents/model.js';
+import { availableVerbs, type VerbName } from '../incidents/verbs.js';
 import { explainFields, type FieldExplanation } from './field-analysis.js';
-
-/**
- * Text made of literal words (ours) and values (the alert's, untrusted). Keeping
- * them apart until blocks/ renders them is what lets every value be escaped exactly
- * once, at the last moment, whatever sentence it ends up in.
- */
-export type Segment =
-  string | { value: string } | { prose: string } | { user: string } | { userName: string };
-export type RichText = Segment[];
-
-export interface Fact {
-  label: string;
-  value: RichText;
-}
+import type { Fact, RichText } from './rich-text.js';
 
 export interface IncidentView {
   id: string;
@@ -46,31 +34,39 @@ export interface IncidentView {
   /** What the fields mean (the report's detailed analysis). */
   analysis: FieldExplanation[];
   guidance: RenderedGuidance;
-  /** The triage actions that make sense in the incident's current state. */
-  actions: TriageAction[];
+  /** The triage verbs whose controls make sense in the incident's current state. */
+  actions: VerbName[];
 }
 
-export type TriageAction =
-  | 'acknowledge'
-  | 'unacknowledge'
-  | 'assign'
-  | 'unassign'
-  | 'resolve'
-  | 'reopen'
-  | 'snooze'
-  | 'unsnooze';
+/** One incident as a line of a list (the Home tab, `/falco list`). */
+export interface IncidentLineView {
+  id: string;
+  priority: Priority;
+  rule: string;
+  occurrences: number;
+  /** "open", "acknowledged by <user>", "resolved". */
+  state: RichText;
+  assignee?: string;
+  lastSeen: string;
+  /** Where its Slack message is, once posted (ours, from Slack: never alert data). */
+  message?: { channel: string; ts: string };
+}
 
-/** The buttons shown for a state: an action that would be refused is not offered. */
-export function availableActions(
-  i: Pick<Incident, 'status' | 'assignee' | 'snoozedUntil'>,
-  now: number,
-): TriageAction[] {
-  if (i.status === 'resolved') return ['reopen'];
-  const out: TriageAction[] = [i.status === 'open' ? 'acknowledge' : 'unacknowledge', 'assign'];
-  if (i.assignee) out.push('unassign');
-  out.push('resolve');
-  out.push(i.snoozedUntil && i.snoozedUntil > now ? 'unsnooze' : 'snooze');
-  return out;
+export function incidentLineView(i: Incident): IncidentLineView {
+  const state: RichText =
+    i.status === 'acknowledged' && i.acknowledgedBy
+      ? ['acknowledged by ', { user: i.acknowledgedBy }]
+      : [i.status];
+  return {
+    id: i.id,
+    priority: i.priority,
+    rule: i.rule,
+    occurrences: i.occurrences,
+    state,
+    ...(i.assignee && i.status !== 'resolved' ? { assignee: i.assignee } : {}),
+    lastSeen: formatUtc(i.lastSeen),
+    ...(i.ts ? { message: { channel: i.channel, ts: i.ts } } : {}),
+  };
 }
 
 export function formatUtc(ms: number): string {
@@ -261,6 +257,6 @@ export function buildIncidentView(
     expanded: incident.expanded,
     analysis: explainFields(alert),
     guidance,
-    actions: availableActions(incident, now),
+    actions: availableVerbs(incident, now),
   };
 }

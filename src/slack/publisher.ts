@@ -1,4 +1,3 @@
-import type { KnownBlock } from '@slack/types';
 import {
   ErrorCode,
   type WebAPIHTTPError,
@@ -6,25 +5,24 @@ import {
   type WebAPIRateLimitedError,
   type WebClient,
 } from '@slack/web-api';
-import type { IncidentStore } from '../incidents/store.js';
-import type { Incident, TimelineEntry } from '../incidents/model.js';
+import type { OutboxStore } from '../incidents/store.js';
+import type { Incident } from '../incidents/model.js';
 import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../metrics.js';
-
-export interface MessagePayload {
-  text: string;
-  blocks: KnownBlock[];
-}
+import type { MessagePayload, Renderer } from '../report/render.js';
+import type { UserDirectory } from './user-directory.js';
 
 export interface PublisherOptions {
-  store: IncidentStore;
+  store: OutboxStore;
   client: WebClient;
   /** The incident message as it should look now. */
   render: (incident: Incident) => Promise<MessagePayload>;
   /** The incident message when `render`'s output was refused by Slack (a bug of ours): plain and safe. */
   renderFallback: (incident: Incident) => MessagePayload;
   /** The thread line for a timeline entry, or null for entries that stay out of the thread. */
-  threadLine: (entry: TimelineEntry, incident: Incident) => Promise<string | null>;
+  threadLine: Renderer['threadLine'];
+  /** Names the people in thread lines; its users.info calls go through this publisher's client. */
+  users: UserDirectory;
   log: Logger;
   metrics: BotMetrics;
   /** Minimum gap between two writes to one channel, shared by all replicas through Redis. */
@@ -268,8 +266,9 @@ export class Publisher {
       limit: 50,
     });
     for (const entry of entries) {
-      const line = await this.o.threadLine(entry, incident);
-      if (line) {
+      const lineFor = this.o.threadLine(entry, incident);
+      if (lineFor) {
+        const line = lineFor(await this.actorName(entry.actor, incident.channel));
         await this.call('chat.postMessage', incident.channel, () =>
           this.o.client.chat.postMessage({
             channel: incident.channel,
@@ -282,6 +281,12 @@ export class Publisher {
       }
       await this.o.store.advanceThreadCursor(incident.id, entry.id);
     }
+  }
+
+  /** The actor's display name: users.info paced and counted like every call this publisher makes. */
+  private actorName(actor: string, channel: string): Promise<string> {
+    if (actor === 'falco') return Promise.resolve('Falco');
+    return this.o.users.displayName(actor, (lookup) => this.call('users.info', channel, lookup));
   }
 
   private async renderSafe(incident: Incident): Promise<MessagePayload> {

@@ -219,6 +219,7 @@ const READ_METHODS = new Set([
   'conversations.history',
   'conversations.replies',
   'users.info',
+  'users.list',
   'usergroups.users.list',
   'chat.getPermalink',
 ]);
@@ -1155,6 +1156,32 @@ class Emulator implements SlackEmulator {
           is_bot: false,
           profile: { real_name: u.real_name ?? u.name, display_name: u.name },
         },
+      };
+    },
+
+    // Cursor-paged like Slack: `limit` members per page, `next_cursor` '' on the last one.
+    'users.list': (args) => {
+      const ids = Object.keys(this.users).sort();
+      const limit = Math.max(1, Math.min(1000, Number(args.limit ?? 200) || 200));
+      const start = Number(asString(args.cursor) || 0);
+      if (!Number.isInteger(start) || start < 0) return fail('invalid_cursor');
+      const page = ids.slice(start, start + limit);
+      const next = start + limit < ids.length ? String(start + limit) : '';
+      return {
+        ok: true,
+        members: page.map((id) => {
+          const u = this.users[id]!;
+          return {
+            id,
+            team_id: TEAM_ID,
+            name: u.name,
+            real_name: u.real_name ?? u.name,
+            deleted: false,
+            is_bot: false,
+            profile: { real_name: u.real_name ?? u.name, display_name: u.name },
+          };
+        }),
+        response_metadata: { next_cursor: next },
       };
     },
 

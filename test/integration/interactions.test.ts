@@ -348,7 +348,13 @@ describe('triage interactions', () => {
 
   test('resolving as false positive posts a valid Falco exception for exactly this pattern', async () => {
     const { id, ts } = await newIncident();
-    await t.bot.store.resolve(id, ALICE, 'false_positive', 'expected debug session', Date.now());
+    await t.bot.store.triage.resolve(
+      id,
+      ALICE,
+      'false_positive',
+      'expected debug session',
+      Date.now(),
+    );
     t.bot.publisher.wake();
     const line = await emu.waitFor((e) =>
       e.replies(CHANNEL, ts).find((r) => /false positive/.test(r.text) && r.text.includes('```')),
@@ -421,7 +427,11 @@ describe('triage interactions', () => {
     );
     assert.equal(emu.files.filter((f) => f.thread_ts === ts).length, 1);
     const inc = (await t.bot.store.get(id))!;
-    assert.equal(await t.bot.store.claimRawAttachment(id, inc.version), false, 'already attached');
+    assert.equal(
+      await t.bot.store.triage.claimRawAttachment(id, inc.version),
+      false,
+      'already attached',
+    );
   });
 
   test('a user not allowed is told so, and nothing changes', async () => {

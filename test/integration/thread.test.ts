@@ -131,7 +131,7 @@ describe('incident thread', () => {
   });
 
   test('the Home tab lists what is assigned to the person and the open incidents', async () => {
-    await t.bot.store.assign(id, ALICE, ALICE, Date.now());
+    await t.bot.store.triage.assign(id, ALICE, ALICE, Date.now());
     const before = emu.views.length;
     const res = await send({
       type: 'app_home_opened',
@@ -151,7 +151,7 @@ describe('incident thread', () => {
   });
 
   test('/falco timeline shows the record, escaped; /falco export puts it in the thread as a file', async () => {
-    await t.bot.store.acknowledge(id, ALICE, Date.now());
+    await t.bot.store.triage.acknowledge(id, ALICE, Date.now());
     const answer = await falco(`timeline ${id}`);
     const text = JSON.stringify(answer.blocks);
     assert.match(text, /opened the incident/);

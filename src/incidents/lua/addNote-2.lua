@@ -23,9 +23,14 @@ local now, maxLen = tonumber(ARGV[2]), tonumber(ARGV[3])
 if redis.call('EXISTS', key) == 0 then
   return 0
 end
--- Slack redelivers an event it thinks we missed; the message ts identifies it.
-if redis.call('HSETNX', key, 'note:' .. ARGV[5], '1') == 0 then
+-- Slack redelivers an event it thinks we missed; the message ts identifies it. The
+-- field keeps the entry id, so an edit or deletion of the message can replace it
+-- (changeNote-2.lua); it goes when the incident's hash does.
+local field = 'note:' .. ARGV[5]
+if redis.call('HEXISTS', key, field) == 1 then
   return 0
 end
 flushBurst(key, timeline, maxLen, now)
-return addTimeline(timeline, maxLen, 'note', ARGV[1], now, {'text', ARGV[4], 'ts', ARGV[5]})
+local entryId = addTimeline(timeline, maxLen, 'note', ARGV[1], now, {'text', ARGV[4], 'ts', ARGV[5]})
+redis.call('HSET', key, field, entryId)
+return entryId

@@ -87,3 +87,29 @@ local function settle(incidentKey, outboxKey, leasesKey, id, now, coalesceMs)
 end
 
 local PRIORITY_SPAN = 1e13
+
+-- Keys named by data a script reads (the incident a fingerprint maps to, the id INCR
+-- gives, the current assignee) are built here from the prefix the caller passes
+-- (Keys.base, which ends in the one {hash tag}), so they hash to the same Cluster slot
+-- as every KEYS entry. Spelled exactly as in src/incidents/keys.ts.
+local function checkBase(base, declaredKey)
+  if string.sub(declaredKey, 1, #base) ~= base or not string.find(base, '{', 1, true) then
+    error('key prefix ' .. tostring(base) .. ' is not the prefix of ' .. declaredKey)
+  end
+  return base
+end
+local function incidentKey(base, id)
+  return base .. 'incident:' .. id
+end
+local function timelineKey(base, id)
+  return base .. 'timeline:' .. id
+end
+local function assigneeKey(base, user)
+  return base .. 'idx:assignee:' .. user
+end
+local function ruleKey(base, rule)
+  return base .. 'idx:rule:' .. rule
+end
+local function fingerprintKey(base, fp)
+  return base .. 'fp:' .. fp
+end

@@ -4,19 +4,26 @@ import { ACTION } from '../../../../blocks/action-ids.js';
 import { resolveModal } from '../../../../blocks/resolve-modal.js';
 import { IncidentError } from '../../../incidents/errors.js';
 import type { Incident } from '../../../incidents/model.js';
-import type { IncidentStore } from '../../../incidents/store.js';
-import type { ListenerDeps } from '../index.js';
+import type { TriageStore } from '../../../incidents/store.js';
+import {
+  VERB_BY_NAME,
+  VERBS,
+  type Click,
+  type VerbArgs,
+  type VerbName,
+  type VerbSpec,
+} from '../../../incidents/verbs.js';
+import { applyVerb, INCIDENT_ID, NOT_ALLOWED } from '../apply-verb.js';
+import type { ListenerDeps } from '../deps.js';
 
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs;
 type Change = (
-  store: IncidentStore,
+  store: TriageStore,
   id: string,
   user: string,
   args: ActionArgs,
   now: number,
 ) => Promise<Incident | undefined>;
-
-const INCIDENT_ID = /^[A-Z][A-Z0-9]*-\d+$/;
 
 /** The incident a click is about: the button's value, or the block_id of a select. */
 export function incidentIdOf(args: Pick<ActionArgs, 'action'>): string | undefined {
@@ -30,20 +37,23 @@ export async function ephemeral(
   channel: string | undefined,
   user: string,
   text: string,
+  threadTs?: string,
 ): Promise<void> {
   if (!channel) return;
-  await client.chat.postEphemeral({ channel, user, text });
+  await client.chat.postEphemeral({
+    channel,
+    user,
+    text,
+    ...(threadTs ? { thread_ts: threadTs } : {}),
+  });
 }
 
-export const NOT_ALLOWED =
-  ':no_entry: You are not allowed to change incidents here. The bot administrators choose who may (CONFIG_FILE permissions).';
-
 /**
- * Wraps a state change: ack at once (Slack wants it within 3 s), check who may act,
- * change state through the store, wake the publisher to update the message, and tell
- * the clicker (only them) when the change was refused.
+ * Wraps a click: ack at once (Slack wants it within 3 s), check who may act, run the
+ * change, wake the publisher to update the message, and tell the clicker (only them)
+ * when the change was refused.
  */
-function stateChange(deps: ListenerDeps, change: Change, opts: { restricted?: boolean } = {}) {
+function onClick(deps: ListenerDeps, change: Change, opts: { restricted: boolean }) {
   const log = deps.log.child({ module: 'actions' });
   return async (args: ActionArgs): Promise<void> => {
     await args.ack();
@@ -55,7 +65,7 @@ function stateChange(deps: ListenerDeps, change: Change, opts: { restricted?: bo
       return;
     }
     try {
-      if (opts.restricted !== false && !(await deps.permissions.mayAct(user))) {
+      if (opts.restricted && !(await deps.permissions.mayAct(user))) {
         await ephemeral(args.client, channel, user, NOT_ALLOWED);
         return;
       }
@@ -79,82 +89,59 @@ function stateChange(deps: ListenerDeps, change: Change, opts: { restricted?: bo
   };
 }
 
+/** A verb's control clicked: its table entry turns the click into the verb's arguments. */
+function verbClick(deps: ListenerDeps, verb: VerbSpec): Change {
+  return async (_s, id, user, a, now) => {
+    if (verb.control.kind === 'button' && verb.control.opensResolveDialog)
+      return openResolveDialog(deps, id, a);
+    const click = verb.click(a.action as Click, now);
+    if (click === undefined) return undefined;
+    const [v, args] =
+      'instead' in click
+        ? [VERB_BY_NAME[click.instead as VerbName], [] as VerbArgs]
+        : [verb, click];
+    const result = await applyVerb(deps, v, id, user, args, now);
+    if (!result.ok) await ephemeral(a.client, a.body.channel?.id, user, result.text);
+    return undefined;
+  };
+}
+
+async function openResolveDialog(deps: ListenerDeps, id: string, a: ActionArgs) {
+  const incident = await deps.store.get(id);
+  const trigger = (a.body as { trigger_id?: string }).trigger_id;
+  if (!incident || !trigger) return undefined;
+  await a.client.views.open({
+    trigger_id: trigger,
+    view: resolveModal({ id, channel: incident.channel }, `${incident.priority}: ${incident.rule}`),
+  });
+  return undefined;
+}
+
 export function registerIncidentActions(
   app: { action: (id: string, fn: (args: ActionArgs) => Promise<void>) => unknown },
   deps: ListenerDeps,
 ): void {
-  app.action(
-    ACTION.acknowledge,
-    stateChange(deps, (s, id, u, _a, now) => s.acknowledge(id, u, now)),
-  );
-  app.action(
-    ACTION.unacknowledge,
-    stateChange(deps, (s, id, u, _a, now) => s.unacknowledge(id, u, now)),
-  );
-  app.action(
-    ACTION.unassign,
-    stateChange(deps, (s, id, u, _a, now) => s.unassign(id, u, now)),
-  );
-  app.action(
-    ACTION.reopen,
-    stateChange(deps, (s, id, u, _a, now) => s.reopen(id, u, now)),
-  );
-  app.action(
-    ACTION.unsnooze,
-    stateChange(deps, (s, id, u, _a, now) => s.unsnooze(id, u, now)),
-  );
-  app.action(
-    ACTION.assign,
-    stateChange(deps, (s, id, u, a, now) => {
-      const assignee = (a.action as { selected_user?: string }).selected_user;
-      return assignee ? s.assign(id, u, assignee, now) : s.unassign(id, u, now);
-    }),
-  );
-  app.action(
-    ACTION.snooze,
-    stateChange(deps, (s, id, u, a, now) => {
-      const minutes = Number(
-        (a.action as { selected_option?: { value?: string } }).selected_option?.value,
-      );
-      if (!Number.isFinite(minutes) || minutes <= 0 || minutes > 7 * 24 * 60)
-        return Promise.resolve(undefined);
-      return s.snooze(id, u, now + minutes * 60_000, now);
-    }),
-  );
+  for (const verb of VERBS) {
+    if (verb.control.kind === 'none') continue;
+    // applyVerb checks who may; the Resolve dialog is checked before it opens.
+    const dialog = verb.control.kind === 'button' && verb.control.opensResolveDialog === true;
+    app.action(
+      verb.actionId,
+      onClick(deps, verbClick(deps, verb), { restricted: dialog && verb.restricted }),
+    );
+  }
   // Expanding is a view preference, not triage: anyone who can see the message may.
   app.action(
     ACTION.expand,
-    stateChange(deps, (s, id, u, _a, now) => s.setExpanded(id, u, true, now), {
-      restricted: false,
-    }),
+    onClick(deps, (s, id, u, _a, now) => s.setExpanded(id, u, true, now), { restricted: false }),
   );
   app.action(
     ACTION.collapse,
-    stateChange(deps, (s, id, u, _a, now) => s.setExpanded(id, u, false, now), {
-      restricted: false,
-    }),
-  );
-
-  app.action(
-    ACTION.resolve,
-    stateChange(deps, async (s, id, _u, a) => {
-      const incident = await s.get(id);
-      if (!incident) return undefined;
-      const trigger = (a.body as { trigger_id?: string }).trigger_id;
-      if (!trigger) return undefined;
-      await a.client.views.open({
-        trigger_id: trigger,
-        view: resolveModal(
-          { id, channel: incident.channel },
-          `${incident.priority}: ${incident.rule}`,
-        ),
-      });
-      return undefined;
-    }),
+    onClick(deps, (s, id, u, _a, now) => s.setExpanded(id, u, false, now), { restricted: false }),
   );
   app.action(
     ACTION.fullReport,
-    stateChange(
+    onClick(
       deps,
       async (s, id, _u, a) => {
         const incident = await s.get(id);

@@ -1,7 +1,7 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { ruleGuidanceMessage } from '../../../../blocks/rule-guidance.js';
 import { findRule } from '../../../guidance/catalog.js';
-import type { ListenerDeps } from '../index.js';
+import type { ListenerDeps } from '../deps.js';
 
 /** "Post to channel" under a /falco rule answer: the same guidance, for everyone in the channel. */
 export function postRuleGuidance(deps: ListenerDeps) {

@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { homeView } from '../../../../blocks/home-view.js';
-import type { ListenerDeps } from '../index.js';
+import { incidentLineView } from '../../../report/view-model.js';
+import type { ListenerDeps } from '../deps.js';
 
 /** Renders the Home tab each time someone opens it: their incidents and the open ones. */
 export function appHomeOpened(deps: ListenerDeps) {
@@ -15,7 +16,10 @@ export function appHomeOpened(deps: ListenerDeps) {
         deps.store.listByAssignee(event.user, { limit: 20 }),
         deps.store.listOpen({ limit: 20 }),
       ]);
-      await client.views.publish({ user_id: event.user, view: homeView(mine, open) });
+      await client.views.publish({
+        user_id: event.user,
+        view: homeView(mine.map(incidentLineView), open.map(incidentLineView)),
+      });
     } catch (err) {
       log.error({ err }, 'could not publish the Home tab');
     }

@@ -3,8 +3,8 @@ import { RESOLVE_INPUT } from '../../../../blocks/action-ids.js';
 import type { ResolveModalMetadata } from '../../../../blocks/resolve-modal.js';
 import { IncidentError } from '../../../incidents/errors.js';
 import { RESOLUTION_REASONS, type ResolutionReason } from '../../../incidents/model.js';
-import { NOT_ALLOWED } from '../actions/incident-actions.js';
-import type { ListenerDeps } from '../index.js';
+import { NOT_ALLOWED } from '../apply-verb.js';
+import type { ListenerDeps } from '../deps.js';
 
 /**
  * The Resolve dialog's submit. The state change happens before the ack so a refusal

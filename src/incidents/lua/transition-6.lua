@@ -7,16 +7,18 @@
   KEYS[4] resolvedByTime
   KEYS[5] outboxDue
   KEYS[6] outboxLeases
-  KEYS[7] byAssignee(knownAssignee)   (any key when knownAssignee is '')
-  KEYS[8] byAssignee(newAssignee)     (assign only; any key otherwise)
 
-  ARGV[1] id
-  ARGV[2] action: acknowledge | unacknowledge | assign | unassign | resolve | reopen |
-          snooze | unsnooze | expand
-  ARGV[3] actor (Slack user id)
-  ARGV[4] now (ms)
-  ARGV[5] expected version, or '' for any
-  ARGV[6] knownAssignee: the current assignee as the caller believes, or ''
+  The assignee indexes (byAssignee of the current and of the new assignee) depend on
+  what this script reads, so they are built here from the key prefix, under the same
+  {hash tag} as KEYS (docs/decisions/0001-keys-built-in-lua.md).
+
+  ARGV[1] key prefix (Keys.base, ending in the {hash tag})
+  ARGV[2] id
+  ARGV[3] action: acknowledge | unacknowledge | assign | unassign | resolve | reopen |
+          snooze | unsnooze | expand (src/incidents/verbs.ts lists the triage verbs)
+  ARGV[4] actor (Slack user id)
+  ARGV[5] now (ms)
+  ARGV[6] expected version, or '' for any
   ARGV[7] retention of a resolved incident (s)
   ARGV[8] timeline max length
   ARGV[9], ARGV[10] action arguments:
@@ -28,13 +30,13 @@
     {-1, ''}                            no such incident
     {-2, reason, field, value, ...}     refused; the incident as it is
     {-3, '', field, value, ...}         version differs from the expected one
-    {-5, currentAssignee}               pass byAssignee(currentAssignee) and retry
 ]]
 --- @include "common"
 
 local key, timeline = KEYS[1], KEYS[2]
-local id, action, actor, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
-local expected, knownAssignee, retention, maxLen = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local base = checkBase(ARGV[1], key)
+local id, action, actor, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local expected, retention, maxLen = ARGV[6], ARGV[7], ARGV[8]
 local arg1, arg2 = ARGV[9] or '', ARGV[10] or ''
 
 if redis.call('EXISTS', key) == 0 then
@@ -79,10 +81,7 @@ end
 if expected ~= '' and expected ~= version then
   return reply(-3, '', key)
 end
-if assignee ~= '' and assignee ~= knownAssignee and
-    (action == 'assign' or action == 'unassign' or action == 'resolve' or action == 'reopen') then
-  return {-5, assignee}
-end
+local assigneeIndex = assigneeKey(base, assignee)
 
 if action == 'expand' then
   if (h[5] == '1') == (arg1 == '1') then
@@ -102,17 +101,17 @@ elseif action == 'unacknowledge' then
   addTimeline(timeline, maxLen, 'unacknowledged', actor, now, nil)
 elseif action == 'assign' then
   if assignee ~= '' then
-    redis.call('ZREM', KEYS[7], id)
+    redis.call('ZREM', assigneeIndex, id)
   end
   redis.call('HSET', key, 'assignee', arg1)
-  redis.call('ZADD', KEYS[8], int(firstSeen), id)
+  redis.call('ZADD', assigneeKey(base, arg1), int(firstSeen), id)
   local detail = {'assignee', arg1}
   if assignee ~= '' then
     detail[3], detail[4] = 'previous', assignee
   end
   addTimeline(timeline, maxLen, 'assigned', actor, now, detail)
 elseif action == 'unassign' then
-  redis.call('ZREM', KEYS[7], id)
+  redis.call('ZREM', assigneeIndex, id)
   redis.call('HDEL', key, 'assignee')
   addTimeline(timeline, maxLen, 'unassigned', actor, now, {'previous', assignee})
 elseif action == 'resolve' then
@@ -126,7 +125,7 @@ elseif action == 'resolve' then
   redis.call('ZREM', KEYS[3], id)
   redis.call('ZADD', KEYS[4], int(now), id)
   if assignee ~= '' then
-    redis.call('ZREM', KEYS[7], id)
+    redis.call('ZREM', assigneeIndex, id)
   end
   local detail = {'reason', arg1}
   if arg2 ~= '' then
@@ -144,7 +143,7 @@ elseif action == 'reopen' then
   redis.call('ZREM', KEYS[4], id)
   redis.call('ZADD', KEYS[3], int(rank * PRIORITY_SPAN + firstSeen), id)
   if assignee ~= '' then
-    redis.call('ZADD', KEYS[7], int(firstSeen), id)
+    redis.call('ZADD', assigneeIndex, int(firstSeen), id)
   end
   addTimeline(timeline, maxLen, 'reopened', actor, now, nil)
 elseif action == 'snooze' then

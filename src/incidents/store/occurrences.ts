@@ -1,0 +1,75 @@
+import { parseFalcoTime, priorityRank, sourceOf, type Alert } from '../../alert.js';
+import { IncidentError } from '../errors.js';
+import type { Incident } from '../model.js';
+import { TIMELINE_MAX_LEN, type StoreContext } from './context.js';
+import { decodeIncident, pairs, replyIncident, str } from './decode.js';
+
+export interface OccurrenceInput {
+  alert: Alert;
+  fingerprint: string;
+  eventId: string;
+  /** Where a new incident is posted. */
+  channel: string;
+  now?: number;
+}
+
+export type Outcome = 'new' | 'grouped' | 'reopened' | 'duplicate';
+
+export type RecordResult =
+  | { outcome: 'new' | 'grouped' | 'reopened'; incident: Incident }
+  /** The incident the event was first counted in; undefined if it has since been purged. */
+  | { outcome: 'duplicate'; incident: Incident | undefined };
+
+const OUTCOMES: Record<number, Outcome> = { 1: 'new', 2: 'grouped', 3: 'reopened', 4: 'duplicate' };
+
+/**
+ * What the incident engine needs: count an alert against its incident. One script call,
+ * whatever other writers do meanwhile: the script finds (or allocates) the incident
+ * itself and builds its keys from the prefix (docs/decisions/0001-keys-built-in-lua.md).
+ */
+export class OccurrenceStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async record(input: OccurrenceInput): Promise<RecordResult> {
+    const { redis, keys, o } = this.ctx;
+    const now = input.now ?? Date.now();
+    const { alert, fingerprint } = input;
+    const parsed = parseFalcoTime(alert.time);
+    const alertTime = Number.isFinite(parsed) ? parsed : now;
+    const reply = await redis.ftRecordOccurrence(
+      keys.seenEvent(input.eventId),
+      keys.fingerprint(fingerprint),
+      keys.incidentSeq,
+      keys.openByPriority,
+      keys.resolvedByTime,
+      keys.byRule(alert.rule),
+      keys.outboxDue,
+      keys.outboxLeases,
+      keys.incidentRefs,
+      keys.base,
+      o.idPrefix,
+      fingerprint,
+      alert.rule,
+      sourceOf(alert),
+      alert.priority,
+      priorityRank(alert.priority),
+      Math.round(alertTime),
+      JSON.stringify(alert),
+      input.channel,
+      Math.round(now),
+      o.dedupeTtlSec,
+      o.reopenWindowSec * 1000,
+      o.coalesceMs,
+      TIMELINE_MAX_LEN,
+    );
+    const code = Number(reply[0]);
+    const outcome = OUTCOMES[code];
+    if (!outcome)
+      throw new IncidentError(
+        'script_error',
+        `recordOccurrence replied ${code} (${str(reply[1])})`,
+      );
+    if (outcome === 'duplicate') return { outcome, incident: replyIncident(reply) };
+    return { outcome, incident: decodeIncident(pairs(reply, 2)) };
+  }
+}
