@@ -69,9 +69,11 @@ const STATIC_SUBJECTS: Record<string, string[]> = {
     'github.repo.name|github.repo.url|github.repo|github.webhook.id',
   ],
   // Okta rules without a target user (lock-outs, MFA failures) are about the actor's
-  // own account, so the actor stands in for the missing target.
+  // own account, so the actor stands in for the missing target. The official outputs carry
+  // only display names, which two people can share: an id or login, when a deployment adds
+  // it to the output (append_output), is preferred.
   okta: [
-    'okta.target.user.name|okta.actor.name',
+    'okta.target.user.id|okta.target.user.alternateid|okta.target.user.name|okta.actor.id|okta.actor.alternateid|okta.actor.name',
     'okta.target.group.name',
     'okta.target.app.alternateid|okta.app',
   ],

@@ -172,7 +172,8 @@ const EXACT: Record<string, FieldValue> = {
   'okta.client.ip': '198.51.100.7',
   'okta.client.geo.country': 'Germany',
   'okta.reason': 'INVALID_CREDENTIALS',
-  'okta.target.user.name': 'bob@example.com',
+  // Display names, as the plugin fills them (the login is the alternateid field).
+  'okta.target.user.name': 'Bob Example',
   'okta.target.group.name': 'Administrators',
   'okta.target.app.alternateid': 'AWS Console',
   'okta.mfa.deny.countlast[300]': 12,

@@ -182,6 +182,17 @@ void describe('fingerprintOf', () => {
       'okta.target.group.name': '-',
       'okta.target.app.alternateid': '-',
     });
+    // Two people named Dana Smith are two incidents when the login is in the alert.
+    const dana = (login: string) =>
+      fingerprintOf(
+        alert({
+          source: 'okta',
+          rule: 'User has been locked out in OKTA',
+          fields: { 'okta.actor.name': 'Dana Smith', 'okta.actor.alternateid': login },
+        }),
+      );
+    assert.notEqual(dana('dana@a.example').fingerprint, dana('dsmith@a.example').fingerprint);
+    assert.deepEqual(dana('dana@a.example').subject['okta.actor.alternateid'], 'dana@a.example');
   });
 
   void test('unknown sources: hostname plus every container and k8s field present', () => {
