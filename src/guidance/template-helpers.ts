@@ -23,6 +23,12 @@ export interface HelperSpec {
   fn: (scope: HelperScope, ...args: unknown[]) => unknown;
 }
 
+/** A YAML scalar holding the alert's value as Falco must read it (falcoItem). */
+function falcoValue(s: HelperScope, field: string): string {
+  const v = s.values[field];
+  return yamlString(v === undefined ? `REPLACE-WITH-${fieldInfo(field).shellVar}` : falcoItem(v));
+}
+
 const FALCO_FIELD = /^[A-Za-z][A-Za-z0-9_.]*(\[[^\]\s]+\])?$/;
 
 /** #each over strings hands helpers a boxed String. */
@@ -74,6 +80,24 @@ function formatted(helper: string, escape: (v: string) => string) {
     });
     return `"${out.join('')}"`;
   };
+}
+
+const FALCO_BARE = /^[^()"'\s=,]+$/;
+const falcoEscape = (v: string) => v.replace(/[\\"]/g, (c) => `\\${c}`);
+
+/**
+ * A value as Falco must read it in a list item or an exception value. Falco writes both
+ * into the condition text (rule_loader_compiler.cpp): an item holding a space and not
+ * starting with a quote is wrapped in double quotes, which the parser then unescapes; any
+ * other item is pasted as is. So a value with a space gets its backslashes and quotes
+ * escaped, and a value the parser would cut (a comma, a parenthesis, `=`, a quote, nothing
+ * at all) is quoted here. Without this, `a,b` becomes two list items, `x=(y)` stops Falco
+ * from loading the file, and `C:\\Temp dir` never matches.
+ */
+export function falcoItem(v: string): string {
+  if (FALCO_BARE.test(v)) return v;
+  if (v.includes(' ') && v[0] !== '"' && v[0] !== "'") return falcoEscape(v);
+  return `"${falcoEscape(v)}"`;
 }
 
 function fieldList(fields: unknown): string[] {
@@ -159,9 +183,11 @@ export const TEMPLATE_HELPERS = {
     kind: 'value',
     fn: (s, fields) =>
       `[${fieldList(fields)
-        .map((f) => yamlString(s.values[f] ?? `REPLACE-WITH-${fieldInfo(f).shellVar}`))
+        .map((f) => falcoValue(s, f))
         .join(', ')}]`,
   },
+  // {{falco_value "proc.name"}}: one value in a hand-written exception row or list item.
+  falco_value: { kind: 'value', fn: (s, name) => falcoValue(s, fieldArg(name, 'falco_value')) },
   // {{ident name}}: a name the template author passed to a partial (a list, an exception
   // name, a field name); printed only if it is a plain identifier, so it needs no quoting.
   ident: {

@@ -81,6 +81,13 @@ export function lintTemplate(file: string): string[] {
     }
   };
   visit(ast);
+  // Falco reads list items and exception values with its own quoting rules: inside a falco
+  // block a value goes through {{falco_value}} (or falco_values), never the YAML-only {{yaml}}.
+  for (const m of readFileSync(file, 'utf8').matchAll(/```falco\n[\s\S]*?```/g))
+    if (/\{\{yaml\s/.test(m[0]))
+      problems.push(
+        `${relative(templatesDir, file)}: {{yaml}} in a falco block: use {{falco_value}}`,
+      );
   // {{v}} already renders inline code; wrapping it in backticks breaks the code span.
   readFileSync(file, 'utf8')
     .split('\n')

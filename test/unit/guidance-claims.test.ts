@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { basename, dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
-import { loadCatalog, ruleSlug } from '../../src/guidance/catalog.js';
+import { parse as parseYaml } from 'yaml';
+import { compiledRule, type RulesetItem } from '../../src/condition/catalog-rules.js';
+import { evaluate } from '../../src/condition/evaluate.js';
+import { findRule, loadCatalog, ruleSlug } from '../../src/guidance/catalog.js';
+import { falcoItem } from '../../src/guidance/template-helpers.js';
+import { yamlString } from '../../src/text/yaml-quote.js';
 import { loadClaims } from '../../src/guidance/claims.js';
 import { createGuidanceLibrary } from '../../src/guidance/guidance.js';
 import { walk } from '../../src/guidance/template-env.js';
@@ -27,6 +32,19 @@ describe('guidance claims', () => {
       const key = `${basename(dirname(file))}/${basename(file, '.claims.yaml')}`;
       assert.ok(bySlug.has(key), `${relative(templatesDir, file)} matches no rule`);
     }
+  });
+
+  test('every one of the 242 official rules has claims, reviewed against its current condition', () => {
+    const missing = rules
+      .filter((r) => !loadClaims(r))
+      .map((r) => `${r.source}/${ruleSlug(r.name)}`);
+    assert.deepEqual(missing, []);
+    assert.equal(rules.length, 242);
+    const stale = rules.filter((r) => loadClaims(r)!.reviewed.condition !== r.conditionHash);
+    assert.deepEqual(
+      stale.map((r) => r.name),
+      [],
+    );
   });
 
   const byRuleset = new Map<string, { rules: number; claims: number }>();
@@ -57,4 +75,44 @@ describe('guidance claims', () => {
       t.diagnostic(`${rs}: ${s.rules} rules, ${s.claims} claims checked`);
     assert.ok(byRuleset.size > 0);
   });
+});
+
+describe('values in Falco snippets', () => {
+  // Each value becomes an exception and must silence an event that carries exactly it:
+  // Falco pastes values into the condition text, so quoting mistakes change what matches
+  // or stop Falco from loading the file.
+  const nasty = [
+    'plain',
+    'sh -c id',
+    'a,b',
+    'x=(y)',
+    'C:\\Temp dir\\x',
+    'say "hi" now',
+    '"quoted" start',
+    "it's",
+    '',
+    'tab\there',
+  ];
+  for (const value of nasty)
+    test(`an exception on proc.cmdline = ${JSON.stringify(value)} matches exactly that value`, () => {
+      const item = falcoItem(value);
+      const snippet = parseYaml(
+        `- rule: Terminal shell in container\n  exceptions:\n    - name: t\n      fields: [proc.cmdline]\n      comps: [=]\n      values:\n        - [${yamlString(item)}]\n  override:\n    exceptions: append\n`,
+      ) as RulesetItem[];
+      const expr = compiledRule(findRule('Terminal shell in container')!, snippet).expr;
+      const ev = {
+        'evt.type': 'execve',
+        'evt.num': 1,
+        'container.id': 'c1',
+        'proc.name': 'bash',
+        'proc.tty': 1,
+        'proc.pname': 'runc',
+      };
+      assert.equal(evaluate(expr, { ...ev, 'proc.cmdline': value }).result, false, 'silenced');
+      assert.equal(
+        evaluate(expr, { ...ev, 'proc.cmdline': `${value}x` }).result,
+        true,
+        'others not',
+      );
+    });
 });
