@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { compiledRule, type RulesetItem } from '../../src/condition/catalog-rules.js';
 import { evaluate } from '../../src/condition/evaluate.js';
-import { findRule, loadCatalog, ruleSlug } from '../../src/guidance/catalog.js';
+import { catalogRuleset, findRule, loadCatalog, ruleSlug } from '../../src/guidance/catalog.js';
+import { projectRoot } from '../../src/project-root.js';
 import { falcoItem } from '../../src/guidance/template-helpers.js';
 import { yamlString } from '../../src/text/yaml-quote.js';
 import { loadClaims } from '../../src/guidance/claims.js';
@@ -21,6 +23,26 @@ import { checkLookups, templatesDir } from '../helpers/guidance-checks.js';
  */
 
 const library = createGuidanceLibrary(templatesDir);
+
+/** The per-ruleset table of docs/guidance-review.md, from the claims actually checked. */
+function claimsTable(by: Map<string, { rules: number; claims: number }>): string {
+  const rows = [...by].map(([rs, s]) => {
+    const r = rules.find((x) => x.ruleset === rs)!;
+    const file = catalogRuleset(rs)!.file;
+    return `| ${rs} | ${r.source} | \`${file}\` | ${s.rules} | ${s.claims.toLocaleString('en-US')} |`;
+  });
+  const total = [...by.values()].reduce(
+    (a, s) => ({ rules: a.rules + s.rules, claims: a.claims + s.claims }),
+    { rules: 0, claims: 0 },
+  );
+  return [
+    '| ruleset | source | rules file | rules reviewed, with claims | claims checked |',
+    '|---|---|---|---|---|',
+    ...rows,
+    `| **all** | | | **${total.rules}** | **${total.claims.toLocaleString('en-US')}** |`,
+    '',
+  ].join('\n');
+}
 const rules = loadCatalog();
 
 describe('guidance claims', () => {
@@ -70,10 +92,14 @@ describe('guidance claims', () => {
     });
   }
 
-  test('claims checked per ruleset', (t) => {
+  test('claims checked per ruleset, as docs/guidance-review.md states them', (t) => {
     for (const [rs, s] of byRuleset)
       t.diagnostic(`${rs}: ${s.rules} rules, ${s.claims} claims checked`);
-    assert.ok(byRuleset.size > 0);
+    assert.equal(byRuleset.size, 9);
+    const table = claimsTable(byRuleset);
+    const doc = readFileSync(join(projectRoot(), 'docs', 'guidance-review.md'), 'utf8');
+    const current = /<!-- claims:start -->\n([\s\S]*?)<!-- claims:end -->/.exec(doc)?.[1];
+    assert.equal(current, table, 'docs/guidance-review.md: paste the table this test prints');
   });
 });
 
