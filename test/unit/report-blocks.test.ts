@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { fullReportModal } from '../../blocks/full-report-modal.js';
 import { incidentMessage } from '../../blocks/incident-message.js';
+import { ruleGuidanceMessage } from '../../blocks/rule-guidance.js';
 import { alertSchema, parseFalcoTime, type Alert } from '../../src/alert.js';
 import { currentRules } from '../../src/guidance/catalog.js';
 import { createGuidanceLibrary } from '../../src/guidance/guidance.js';
@@ -272,5 +273,43 @@ describe('hostile and oversized alerts', () => {
         assert.match(s.json, /characters trimmed\]|more parts|did not fit|do not fit/, s.label);
       }
     }
+  });
+});
+
+describe('what the rule matches, generated from its condition', () => {
+  const rule = currentRules().find((r) => r.name === 'Terminal shell in container')!;
+  const alert = alertFromRule(rule);
+
+  test('the collapsed message has the one-line form, the expanded message and the full report the whole part', () => {
+    const [collapsed, modal] = surfaces('shell', incidentOf(alert));
+    assert.match(
+      collapsed!.json,
+      /\*Matches\*: `execve\/execveat: spawned_process and container and shell_procs/,
+    );
+    assert.match(modal!.json, /What this rule matches/);
+    assert.match(modal!.json, /• Requires `shell_procs: proc.name in shell_binaries \[ash, bash/);
+    assert.match(
+      modal!.json,
+      /• Excludes `user_expected_terminal_shell_in_container_conditions \(empty until you override it\)`/,
+    );
+    const [expanded] = surfaces('shell', incidentOf(alert, { expanded: true }));
+    assert.match(expanded!.json, /What this rule matches/);
+  });
+
+  test('/falco rule shows it too, and a custom rule (no condition known) has none', () => {
+    const msg = ruleGuidanceMessage(library.forRule(rule), [], { withPostButton: false });
+    assert.match(JSON.stringify(msg), /What this rule matches[\s\S]*Events: `execve`, `execveat`/);
+    const custom = { ...alert, rule: 'My own shell rule' };
+    const [m] = surfaces('custom', incidentOf(custom, { rule: custom.rule }));
+    assert.doesNotMatch(m!.json, /Matches\*:|What this rule matches/);
+  });
+
+  test('it is the condition’s, not a text: a different condition gives a different summary', () => {
+    const other = currentRules().find((r) => r.name === 'Clear Log Activities')!;
+    const [m] = surfaces('log', incidentOf(alertFromRule(other)));
+    assert.match(
+      m!.json,
+      /\*Matches\*: `open\/openat\/openat2: open_write and access_log_files and evt.arg.flags contains O_TRUNC/,
+    );
   });
 });
