@@ -10,7 +10,15 @@ import { IncidentEngine } from './incidents/engine.js';
 import { Keys } from './incidents/keys.js';
 import { IncidentStore } from './incidents/store.js';
 import { slackLogger, type Logger } from './logger.js';
-import { createBotMetrics, type BotMetrics } from './metrics.js';
+import {
+  collectProcessMetrics,
+  countingFetch,
+  createBotMetrics,
+  registerRedisGauges,
+  renderMetrics,
+  type BotMetrics,
+  type ChildMetrics,
+} from './metrics.js';
 import { createGuidanceLibrary } from './guidance/guidance.js';
 import { createRenderer } from './report/render.js';
 import { registerListeners } from './slack/listeners/index.js';
@@ -22,8 +30,11 @@ import { routeAlert } from './routing.js';
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
 export interface Bot {
+  /** The port of /slack/events (and, without INTERNAL_PORT, of everything); 0 without HTTP. */
   port: number;
-  server: Server;
+  /** The port of /falco and /metrics when INTERNAL_PORT separates them. */
+  internalPort?: number;
+  server?: Server;
   store: IncidentStore;
   queue: AlertQueue;
   engine: IncidentEngine;
@@ -39,6 +50,12 @@ export interface BotOptions {
   claimIdleMs?: number;
   leaseMs?: number;
   pollMs?: number;
+  /** false: no HTTP listener (an engine/publisher child whose parent serves the probes). */
+  http?: boolean;
+  /** Metrics of child processes, merged into this process's /metrics. */
+  childMetrics?: () => Promise<ChildMetrics[]>;
+  /** Extra readiness condition (the default layout: the engine child is alive). */
+  ready?: () => boolean;
 }
 
 /**
@@ -79,7 +96,12 @@ export async function startBot(
     );
   }
 
+  const roles = new Set(config.roles);
+  const serveHttp = opts.http !== false;
   const metrics = createBotMetrics();
+  collectProcessMetrics(metrics);
+  if (serveHttp) registerRedisGauges(metrics, redis, keys);
+  metrics.spoolDepth.set(0);
   const store = new IncidentStore(redis, keys, {
     coalesceMs: config.incidents.coalesceMs,
     dedupeTtlSec: config.incidents.dedupeTtlSec,
@@ -92,6 +114,8 @@ export async function startBot(
   const slackClientOptions = {
     slackApiUrl: config.slack.apiUrl,
     logger: slackLogger(log),
+    // Every Slack client (publisher, listeners, Socket Mode) counts its calls here.
+    fetch: countingFetch(metrics, config.slack.apiUrl),
   };
   // The publisher handles 429s itself (per channel, shared through Redis), so this
   // client must hand them back instead of sleeping inside the call.
@@ -137,7 +161,7 @@ export async function startBot(
         logger: slackLogger(log),
         // Without this the Socket Mode client would open its connection at slack.com
         // whatever SLACK_API_URL says (proxies, the tests' emulator).
-        installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } },
+        installerOptions: { clientOptions: slackClientOptions },
       })
     : new HTTPReceiver({
         signingSecret: config.slack.signingSecret,
@@ -172,33 +196,52 @@ export async function startBot(
     return Promise.resolve();
   });
 
-  const server = createHttpServer(
-    {
-      ingest: createIngestHandler({
+  const ingest = roles.has('ingest')
+    ? createIngestHandler({
         queue,
         token: config.ingest.token,
         maxBodyBytes: config.ingest.maxBodyBytes,
         dropInternal: config.ingest.dropInternal,
         metrics,
         log,
-      }),
-      slackEvents: socketMode
-        ? undefined
-        : (receiver as InstanceType<typeof HTTPReceiver>).requestListener,
-      ready: async () => (await redis.ping()) === 'PONG',
-      metrics: () => metrics.registry.render(),
-    },
-    log,
+      })
+    : undefined;
+  const slackEvents =
+    roles.has('ingest') && !socketMode
+      ? (receiver as InstanceType<typeof HTTPReceiver>).requestListener
+      : undefined;
+  const ready = async () => (opts.ready?.() ?? true) && (await redis.ping()) === 'PONG';
+  const metricsRoute = async () => renderMetrics(metrics, (await opts.childMetrics?.()) ?? []);
+  const servers: Server[] = [];
+  let port = 0;
+  let internalPort: number | undefined;
+  if (serveHttp) {
+    const separate = config.http.internalPort !== undefined;
+    servers.push(
+      createHttpServer(
+        separate ? { slackEvents, ready } : { ingest, slackEvents, ready, metrics: metricsRoute },
+        log,
+      ),
+    );
+    port = await listen(servers[0]!, config.http.port, config.http.host);
+    if (separate) {
+      servers.push(createHttpServer({ ingest, ready, metrics: metricsRoute }, log));
+      internalPort = await listen(servers[1]!, config.http.internalPort!, config.http.internalHost);
+    }
+  }
+  const server = servers[0];
+  if (socketMode && roles.has('ingest')) await app.start();
+  if (roles.has('engine')) engine.start();
+  if (roles.has('publisher')) publisher.start();
+  log.info(
+    { port, internalPort, roles: [...roles], socketMode, channel: config.slack.defaultChannel },
+    'falco-triage is running',
   );
-  const port = await listen(server, config.http.port, config.http.host);
-  if (socketMode) await app.start();
-  engine.start();
-  publisher.start();
-  log.info({ port, socketMode, channel: config.slack.defaultChannel }, 'falco-triage is running');
 
   let stopped = false;
   return {
     port,
+    internalPort,
     server,
     store,
     queue,
@@ -210,11 +253,16 @@ export async function startBot(
     async stop() {
       if (stopped) return;
       stopped = true;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      if (socketMode) await app.stop();
+      await Promise.all(
+        servers.map(
+          (srv) =>
+            new Promise<void>((resolve) => {
+              srv.close(() => resolve());
+              srv.closeIdleConnections();
+            }),
+        ),
+      );
+      if (socketMode && roles.has('ingest')) await app.stop();
       await engine.stop();
       await publisher.stop();
       await redis.quit().catch(() => undefined);

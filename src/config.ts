@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePriority } from './alert.js';
+import { parseRoles, type Role } from './roles.js';
 
 /**
  * The environment contract. Parsed once at start-up; every problem is reported at
@@ -66,6 +67,30 @@ const envSchema = z.object({
   ),
   PORT: intWithDefault(3000, 0, 65535),
   HOST: withDefault('0.0.0.0'),
+  /** Set: POST /falco and /metrics move to this port, PORT keeps /slack/events (and probes). */
+  INTERNAL_PORT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce
+      .number({ error: 'must be a whole number from 0 to 65535' })
+      .int('must be a whole number from 0 to 65535')
+      .min(0, 'must be at least 0')
+      .max(65535, 'must be at most 65535')
+      .optional(),
+  ),
+  INTERNAL_HOST: optionalString,
+  /** Which parts this process runs: ingest, engine, publisher (comma-separated), or all. */
+  ROLE: withDefault('all').transform((raw, ctx) => {
+    try {
+      return parseRoles(raw);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** true: every role of this process on its one thread (no engine child process). */
+  SINGLE_PROCESS: withDefault('false').pipe(z.stringbool()),
+  /** CPU niceness of the engine child in the default layout: accepting alerts wins a busy CPU. */
+  ENGINE_NICE: intWithDefault(10, 0, 19),
   LOG_LEVEL: withDefault('info').pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -120,6 +145,14 @@ const fileSchema = z
           .strict(),
       )
       .default([]),
+    /** Listeners (INTERNAL_PORT / INTERNAL_HOST override these). */
+    http: z
+      .object({
+        internalPort: z.number().int().min(0).max(65535).optional(),
+        internalHost: z.string().min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Who may change incident state; empty lists mean everyone in the channel. */
     permissions: z
       .object({
@@ -145,7 +178,15 @@ export interface Config {
   };
   redis: { url: string; keyPrefix: string };
   ingest: { token?: string; maxBodyBytes: number; dropInternal: boolean };
-  http: { port: number; host: string };
+  /**
+   * internalPort undefined: one listener serves everything. Set: /slack/events stays on
+   * `port`, /falco and /metrics move to internalPort (0 = any free port, for tests).
+   */
+  http: { port: number; host: string; internalPort?: number; internalHost: string };
+  /** The parts this process runs, and whether the engine side may go to a child process. */
+  roles: readonly Role[];
+  singleProcess: boolean;
+  engineNice: number;
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   incidents: {
     coalesceMs: number;
@@ -232,7 +273,15 @@ export function loadConfig(
       maxBodyBytes: e.MAX_BODY_BYTES,
       dropInternal: e.DROP_INTERNAL_ALERTS,
     },
-    http: { port: e.PORT, host: e.HOST },
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      internalPort: e.INTERNAL_PORT ?? file.http.internalPort,
+      internalHost: e.INTERNAL_HOST ?? file.http.internalHost ?? e.HOST,
+    },
+    roles: e.ROLE,
+    singleProcess: e.SINGLE_PROCESS,
+    engineNice: e.ENGINE_NICE,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     incidents: {
       coalesceMs: e.UPDATE_COALESCE_MS,

@@ -1,15 +1,41 @@
+import type { Redis } from 'ioredis';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
+import type { FetchFunction } from '@slack/web-api';
+import { PRIORITIES } from './alert.js';
+import type { Keys } from './incidents/keys.js';
+
 /**
- * A few counters and gauges in Prometheus text format. Small enough that a client
- * library would add more than it saves; labels are fixed sets chosen by our code,
- * never values from an alert, so cardinality stays bounded.
+ * The bot's Prometheus metrics, on prom-client. Labels are fixed sets chosen by our code
+ * (reasons, outcomes, Slack method names, priorities), never values from an alert, so
+ * cardinality stays bounded.
  */
 type Labels = Record<string, string>;
 
-interface Metric {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge';
-  values: Map<string, { labels: Labels; value: number }>;
+/**
+ * A prom-client counter that also answers `get(labels)` synchronously (prom-client's own
+ * getter is async and returns every series), which tests and the bench read directly.
+ */
+export class CounterView {
+  private readonly values = new Map<string, number>();
+  constructor(readonly counter: Counter) {}
+  inc(labels: Labels = {}, by = 1): void {
+    if (by === 0) return;
+    this.counter.inc(labels, by);
+    const k = labelKey(labels);
+    this.values.set(k, (this.values.get(k) ?? 0) + by);
+  }
+  get(labels: Labels = {}): number {
+    return this.values.get(labelKey(labels)) ?? 0;
+  }
 }
 
 function labelKey(labels: Labels): string {
@@ -19,96 +45,175 @@ function labelKey(labels: Labels): string {
     .join(',');
 }
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
+/** Seconds. Accept latency is a Redis round trip or two; alert-to-Slack includes pacing. */
+const ACCEPT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const SLACK_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
 
-export class Metrics {
-  private readonly metrics = new Map<string, Metric>();
-
-  private metric(name: string, help: string, type: Metric['type']): Metric {
-    let m = this.metrics.get(name);
-    if (!m) {
-      m = { name, help, type, values: new Map() };
-      this.metrics.set(name, m);
-    }
-    return m;
-  }
-
-  counter(name: string, help: string) {
-    const m = this.metric(name, help, 'counter');
-    return {
-      inc: (labels: Labels = {}, by = 1) => {
-        const k = labelKey(labels);
-        const cur = m.values.get(k);
-        if (cur) cur.value += by;
-        else m.values.set(k, { labels, value: by });
-      },
-      get: (labels: Labels = {}) => m.values.get(labelKey(labels))?.value ?? 0,
-    };
-  }
-
-  gauge(name: string, help: string) {
-    const m = this.metric(name, help, 'gauge');
-    return {
-      set: (value: number, labels: Labels = {}) => {
-        m.values.set(labelKey(labels), { labels, value });
-      },
-    };
-  }
-
-  render(): string {
-    const out: string[] = [];
-    for (const m of this.metrics.values()) {
-      out.push(`# HELP ${m.name} ${m.help}`, `# TYPE ${m.name} ${m.type}`);
-      if (m.values.size === 0 && m.type === 'counter') out.push(`${m.name} 0`);
-      for (const { labels, value } of m.values.values()) {
-        const ls = Object.entries(labels)
-          .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-          .join(',');
-        out.push(`${m.name}${ls ? `{${ls}}` : ''} ${value}`);
-      }
-    }
-    return `${out.join('\n')}\n`;
-  }
-}
-
-/** The counters the bot exports; one instance per process, passed in, never global. */
-export function createBotMetrics(registry = new Metrics()) {
+/** One instance per process, passed in, never global. */
+export function createBotMetrics(registry = new Registry()) {
+  const counter = (name: string, help: string, labelNames: string[] = []) =>
+    new CounterView(new Counter({ name, help, labelNames, registers: [registry] }));
   return {
     registry,
-    alertsReceived: registry.counter(
-      'falco_triage_alerts_received_total',
-      'Alerts received on POST /falco',
-    ),
-    alertsRejected: registry.counter(
+    alertsReceived: counter('falco_triage_alerts_received_total', 'Alerts received on POST /falco'),
+    alertsRejected: counter(
       'falco_triage_alerts_rejected_total',
       'Requests to POST /falco refused, by reason',
+      ['reason'],
     ),
-    alertsEnqueued: registry.counter(
+    alertsEnqueued: counter(
       'falco_triage_alerts_enqueued_total',
       'Alerts durably stored in the Redis stream',
     ),
-    alertsDropped: registry.counter(
+    alertsDropped: counter(
       'falco_triage_alerts_dropped_total',
       'Alerts accepted but deliberately not processed, by reason (e.g. source=internal)',
+      ['reason'],
     ),
-    alertsProcessed: registry.counter(
+    alertsProcessed: counter(
       'falco_triage_alerts_processed_total',
       'Alerts turned into incident occurrences, by outcome (new, grouped, reopened, duplicate)',
+      ['outcome'],
     ),
-    slackCalls: registry.counter(
+    slackCalls: counter(
       'falco_triage_slack_calls_total',
-      'Slack Web API calls, by method',
+      'Slack Web API calls (every client: publisher, listeners, Socket Mode), by method',
+      ['method'],
     ),
-    slackErrors: registry.counter(
+    slackErrors: counter(
       'falco_triage_slack_errors_total',
       'Slack Web API calls that failed, by method and error',
+      ['method', 'error'],
     ),
-    queueLag: registry.gauge(
-      'falco_triage_stream_pending',
-      'Alerts in the stream not yet acknowledged by an incident worker',
-    ),
+    acceptLatency: new Histogram({
+      name: 'falco_triage_ingest_accept_seconds',
+      help: 'Time from a POST /falco request arriving to its answer, by status class (2xx: stored in Redis)',
+      labelNames: ['status'],
+      buckets: ACCEPT_BUCKETS,
+      registers: [registry],
+    }),
+    alertToSlack: new Histogram({
+      name: 'falco_triage_alert_to_slack_seconds',
+      help: 'Time from the engine recording an incident occurrence to Slack confirming the message that shows it (kind: post = new message, update = edited in place)',
+      labelNames: ['kind'],
+      buckets: SLACK_BUCKETS,
+      registers: [registry],
+    }),
+    spoolDepth: new Gauge({
+      name: 'falco_triage_spool_depth',
+      help: 'Alerts held on local disk while Redis is unavailable (0: this version answers 503 instead of spooling)',
+      registers: [registry],
+    }),
   };
 }
 export type BotMetrics = ReturnType<typeof createBotMetrics>;
+
+/** Process metrics (CPU, memory, GC, event-loop lag, handles) from prom-client. */
+export function collectProcessMetrics(m: BotMetrics): void {
+  collectDefaultMetrics({ register: m.registry, eventLoopMonitoringPrecision: 20 });
+}
+
+/**
+ * Gauges read from Redis at scrape time: the same value from every replica (the state is
+ * shared), so aggregate them with max(), not sum(). Registered by processes that serve
+ * /metrics; a forked engine/publisher child leaves them to its parent.
+ */
+export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): void {
+  new Gauge({
+    name: 'falco_triage_stream_pending',
+    help: 'Alerts in the stream not yet processed by an incident engine (processed entries are deleted)',
+    registers: [m.registry],
+    async collect() {
+      this.set(await redis.xlen(keys.alertStream));
+    },
+  });
+  new Gauge({
+    name: 'falco_triage_outbox_depth',
+    help: 'Incidents whose Slack message is waiting to be posted or updated',
+    registers: [m.registry],
+    async collect() {
+      this.set(await redis.zcard(keys.outboxDue));
+    },
+  });
+  new Gauge({
+    name: 'falco_triage_open_incidents',
+    help: 'Unresolved incidents, by priority',
+    labelNames: ['priority'],
+    registers: [m.registry],
+    async collect() {
+      // The open index scores an incident priorityRank * 1e13 + first seen (ms); see Keys.
+      const p = redis.pipeline();
+      PRIORITIES.forEach((_, rank) =>
+        p.zcount(keys.openByPriority, rank * 1e13, `(${(rank + 1) * 1e13}`),
+      );
+      const res = (await p.exec()) ?? [];
+      PRIORITIES.forEach((priority, i) => {
+        const [err, n] = res[i] ?? [null, 0];
+        if (!err) this.set({ priority: priority.toLowerCase() }, Number(n));
+      });
+    },
+  });
+}
+
+/** What a child process sends its parent for /metrics (prom-client's JSON form). */
+export type ChildMetrics = MetricObjectWithValues<MetricValue<string>>[];
+
+/** The exposition text of several processes' registries (this one and forked children). */
+export async function renderMetrics(
+  m: BotMetrics,
+  others: ChildMetrics[] = [],
+): Promise<{ text: string; contentType: string }> {
+  if (others.length === 0) {
+    return { text: await m.registry.metrics(), contentType: m.registry.contentType };
+  }
+  const own = await m.registry.getMetricsAsJSON();
+  // prom-client's cluster aggregator: counters and histograms summed, event-loop lag
+  // averaged, version info taken once; exactly what two processes of one pod need.
+  const merged = AggregatorRegistry.aggregate([own, ...others]);
+  return { text: await merged.metrics(), contentType: merged.contentType };
+}
+
+/**
+ * Wraps the fetch the Slack clients use, so every Web API call is counted in one place:
+ * the publisher's, the listeners' (Bolt's per-request client) and Socket Mode's.
+ */
+export function countingFetch(
+  m: BotMetrics,
+  apiUrl: string,
+  inner: FetchFunction = globalThis.fetch,
+): FetchFunction {
+  return async (url, init) => {
+    const href = String(url);
+    const method = href.startsWith(apiUrl)
+      ? href.slice(apiUrl.length).split(/[?#/]/)[0] || 'unknown'
+      : 'file_upload'; // files.uploadV2 sends the bytes to an upload URL Slack returned
+    m.slackCalls.inc({ method });
+    let res;
+    try {
+      res = await inner(url, init);
+    } catch (err) {
+      m.slackErrors.inc({ method, error: 'request_error' });
+      throw err;
+    }
+    if (res.status === 429) m.slackErrors.inc({ method, error: 'ratelimited' });
+    else if (!res.ok) m.slackErrors.inc({ method, error: `http_${res.status}` });
+    else if (method !== 'file_upload') {
+      // Slack answers 200 with {"ok": false, "error": ...} for platform errors.
+      const clone = (res as unknown as Response).clone?.();
+      if (clone) {
+        const body = (await clone.json().catch(() => undefined)) as
+          { ok?: boolean; error?: unknown } | undefined;
+        if (body && body.ok === false) {
+          m.slackErrors.inc({ method, error: errorLabel(body.error) });
+        }
+      }
+    }
+    return res;
+  };
+}
+
+function errorLabel(e: unknown): string {
+  // Slack's error codes are short snake_case words; anything else is folded so a
+  // misbehaving proxy cannot create unbounded label values.
+  return typeof e === 'string' && /^[a-z_]{1,60}$/.test(e) ? e : 'platform_error';
+}

@@ -11,19 +11,21 @@ import { sendJson } from './errors.js';
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpRoutes {
-  /** POST /falco */
-  ingest: Handler;
+  /** POST /falco; absent where this listener or process does not ingest. */
+  ingest?: Handler;
   /** Bolt's HTTPReceiver listener for POST /slack/events; absent in Socket Mode. */
   slackEvents?: RequestListener;
-  /** true when Redis answers. */
+  /** true when Redis (and, in the default layout, the engine process) answers. */
   ready: () => Promise<boolean>;
-  metrics: () => string;
+  /** GET /metrics; absent on the public listener when the internal one is separate. */
+  metrics?: () => Promise<{ text: string; contentType: string }>;
 }
 
 /**
- * The bot's single HTTP port. We own the server (rather than letting Bolt start
- * one) so Slack's endpoint, the alert endpoint and the probes share a port in both
- * HTTP and Socket Mode, and so shutdown can drain it.
+ * One HTTP listener. We own the servers (rather than letting Bolt start one) so Slack's
+ * endpoint, the alert endpoint and the probes share a port in both HTTP and Socket Mode,
+ * or sit on two ports (INTERNAL_PORT) so an Ingress in front of the public one can never
+ * reach ingest or metrics; and so shutdown can drain them. Probes answer on both.
  */
 export function createHttpServer(routes: HttpRoutes, log: Logger): Server {
   const server = createServer((req, res) => {
@@ -36,7 +38,7 @@ export function createHttpServer(routes: HttpRoutes, log: Logger): Server {
         else res.destroy();
       });
     };
-    if (path === '/falco') {
+    if (path === '/falco' && routes.ingest) {
       if (method !== 'POST') return methodNotAllowed(res, 'POST');
       return run(routes.ingest);
     }
@@ -45,14 +47,16 @@ export function createHttpServer(routes: HttpRoutes, log: Logger): Server {
     if (path === '/readyz') {
       return run(async () => {
         const ok = await routes.ready().catch(() => false);
-        sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'redis_unavailable' });
+        sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready' });
       });
     }
-    if (path === '/metrics' && method === 'GET') {
-      const text = routes.metrics();
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(text);
-      return;
+    if (path === '/metrics' && method === 'GET' && routes.metrics) {
+      const metrics = routes.metrics;
+      return run(async () => {
+        const { text, contentType } = await metrics();
+        res.writeHead(200, { 'content-type': contentType });
+        res.end(text);
+      });
     }
     req.resume();
     sendJson(res, 404, { error: 'not_found' });

@@ -27,6 +27,18 @@ export interface IngestDeps {
 export function createIngestHandler(deps: IngestDeps) {
   const log = deps.log.child({ module: 'ingest' });
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = performance.now();
+    try {
+      await handle(req, res);
+    } finally {
+      deps.metrics.acceptLatency.observe(
+        { status: `${Math.floor(res.statusCode / 100)}xx` },
+        (performance.now() - started) / 1000,
+      );
+    }
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       if (deps.token !== undefined && !isAuthorized(req, url, deps.token)) {
@@ -92,5 +104,5 @@ export function createIngestHandler(deps: IngestDeps) {
         message: 'unexpected error; see the bot logs',
       });
     }
-  };
+  }
 }

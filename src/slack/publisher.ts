@@ -185,6 +185,13 @@ export class Publisher {
         await this.call('chat.update', incident.channel, () =>
           this.o.client.chat.update({ channel: incident.channel, ts, ...payload }),
         );
+        // Only updates that show a new occurrence measure alert-to-Slack (not clicks).
+        if (incident.renderedAt === undefined || incident.lastSeen > incident.renderedAt) {
+          this.o.metrics.alertToSlack.observe(
+            { kind: 'update' },
+            Math.max(0, this.now() - incident.lastSeen) / 1000,
+          );
+        }
         await this.o.store.markRendered(id, { renderedVersion: incident.version, now: this.now() });
       }
       await this.postThread({ ...incident, ts });
@@ -224,6 +231,10 @@ export class Publisher {
       }),
     );
     const ts = String(res.ts);
+    this.o.metrics.alertToSlack.observe(
+      { kind: 'post' },
+      Math.max(0, this.now() - incident.firstSeen) / 1000,
+    );
     await this.o.store.markPosted(incident.id, {
       channel: incident.channel,
       ts,
@@ -301,21 +312,18 @@ export class Publisher {
     }
   }
 
-  /** Paces the channel (shared across replicas), counts the call, and makes it. */
-  private async call<T>(method: string, channel: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Paces the channel (shared across replicas), then makes the call. Calls and errors are
+   * counted by the Slack client's fetch (metrics.ts countingFetch), for every client alike.
+   */
+  private async call<T>(_method: string, channel: string, fn: () => Promise<T>): Promise<T> {
     const wait = await this.o.store.reservePostingSlot(
       channel,
       this.now(),
       this.o.channelIntervalMs,
     );
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    this.o.metrics.slackCalls.inc({ method });
-    try {
-      return await fn();
-    } catch (err) {
-      this.o.metrics.slackErrors.inc({ method, error: errorLabel(err) });
-      throw err;
-    }
+    return fn();
   }
 
   private async handleFailure(incident: Incident, err: unknown): Promise<void> {
@@ -390,13 +398,4 @@ export class Publisher {
 function backoff(attempt: number): number {
   const base = Math.min(60_000, 500 * 2 ** Math.min(attempt - 1, 7));
   return Math.round(base / 2 + Math.random() * (base / 2));
-}
-
-function errorLabel(err: unknown): string {
-  const e = err as { code?: string; data?: { error?: string }; statusCode?: number };
-  if (e.code === ErrorCode.PlatformError) return e.data?.error ?? 'platform_error';
-  if (e.code === ErrorCode.RateLimitedError) return 'ratelimited';
-  if (e.code === ErrorCode.HTTPError) return `http_${e.statusCode ?? 'error'}`;
-  if (e.code === ErrorCode.RequestError) return 'request_error';
-  return 'other';
 }

@@ -319,7 +319,7 @@ describe('mentions and edits in an incident thread', () => {
       e.replies(CHANNEL, ts).find((r) => r.text === `bob acknowledged ${id}`),
     );
     assert.match(
-      t.bot.metrics.registry.render(),
+      await t.bot.metrics.registry.metrics(),
       /falco_triage_slack_calls_total\{method="users\.info"\} [1-9]/,
     );
   });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
 import type { Alert } from '../../src/alert.js';
 import { routeAlert } from '../../src/routing.js';
+import { roleArgument } from '../../src/roles.js';
 
 const valid = {
   SLACK_BOT_TOKEN: 'xoxb-1-2-abc',
@@ -138,4 +139,44 @@ test('routes send alerts to channels by source, rule, priority and tags; first m
       /routes\.0\.channel/.test(err.message) &&
       /unknown priority "loud"/.test(err.message),
   );
+});
+
+test('INTERNAL_PORT moves /falco and /metrics to a port of their own (env or CONFIG_FILE)', () => {
+  const one = loadConfig(valid);
+  assert.equal(one.http.internalPort, undefined, 'unset: one listener for everything');
+  const env = loadConfig({ ...valid, INTERNAL_PORT: '9090', INTERNAL_HOST: '10.0.0.5' });
+  assert.deepEqual(env.http, {
+    port: 3000,
+    host: '0.0.0.0',
+    internalPort: 9090,
+    internalHost: '10.0.0.5',
+  });
+  const file = 'http:\n  internalPort: 9091\n';
+  const fromFile = loadConfig({ ...valid, CONFIG_FILE: 'c.yaml' }, () => file);
+  assert.equal(fromFile.http.internalPort, 9091);
+  assert.equal(fromFile.http.internalHost, '0.0.0.0', 'the internal host defaults to HOST');
+  const both = loadConfig({ ...valid, CONFIG_FILE: 'c.yaml', INTERNAL_PORT: '9092' }, () => file);
+  assert.equal(both.http.internalPort, 9092, 'the environment wins over the file');
+  assert.throws(
+    () => loadConfig({ ...valid, INTERNAL_PORT: '70000' }),
+    (e: ConfigError) => e.problems.some((p) => p.startsWith('INTERNAL_PORT')),
+  );
+});
+
+test('ROLE (or --role) picks the parts a process runs; all by default', () => {
+  assert.deepEqual(loadConfig(valid).roles, ['ingest', 'engine', 'publisher']);
+  assert.deepEqual(loadConfig({ ...valid, ROLE: 'Publisher, ingest' }).roles, [
+    'ingest',
+    'publisher',
+  ]);
+  assert.deepEqual(loadConfig({ ...valid, ROLE: 'all' }).roles, ['ingest', 'engine', 'publisher']);
+  assert.throws(
+    () => loadConfig({ ...valid, ROLE: 'ingest,worker' }),
+    (e: ConfigError) => e.problems.some((p) => /^ROLE .*"worker"/.test(p)),
+  );
+  assert.equal(roleArgument(['--role', 'engine']), 'engine');
+  assert.equal(roleArgument(['--log', 'x', '--role=ingest,engine']), 'ingest,engine');
+  assert.equal(roleArgument(['--other']), undefined);
+  assert.equal(loadConfig(valid).singleProcess, false);
+  assert.equal(loadConfig(valid).engineNice, 10);
 });
