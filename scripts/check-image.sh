@@ -66,8 +66,12 @@ for line in "${lines[@]}"; do
           path="$work/stage/$from/${src#/app/}"
         else
           # The build context is what .dockerignore lets through.
-          grep -qxF "!$src" "$context/.dockerignore" || grep -qxF "!$src/**" "$context/.dockerignore" ||
-            fail "COPY $src: excluded from the build context by .dockerignore"
+          allowed=
+          while read -r pattern; do
+            pattern=${pattern#!}; pattern=${pattern%/\*\*}
+            if [ "$src" = "$pattern" ] || [[ "$src" == "$pattern"/* ]]; then allowed=1; fi
+          done < <(grep '^!' "$context/.dockerignore")
+          [ -n "$allowed" ] || fail "COPY $src: excluded from the build context by .dockerignore"
           path="$context/$src"
         fi
         [ -e "$path" ] || fail "COPY $src: not found ($path)"
