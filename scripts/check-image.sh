@@ -19,7 +19,7 @@ work=$(mktemp -d /tmp/falco-triage-image.XXXXXX)
 chmod 755 "$work"
 pid=
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM -- "-$pid"; wait "$pid" || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -119,7 +119,9 @@ smoke() {
   read -r -a extra <<<"${EXTRA_ENV:-}"
   (
     cd "$dir"
-    exec env -i PATH="$PATH" HOME=/tmp \
+    # A process group of its own, so SIGTERM reaches everything it started (npm start
+    # runs node under sh, which does not pass signals on).
+    exec setsid env -i PATH="$PATH" HOME=/tmp \
       SLACK_BOT_TOKEN=xoxb-check-image SLACK_SIGNING_SECRET=check-image \
       SLACK_API_URL=http://127.0.0.1:9/api/ SLACK_DEFAULT_CHANNEL=C0CHECKIMG1 \
       REDIS_URL="$REDIS_URL" REDIS_KEY_PREFIX="$prefix" INGEST_TOKEN=$token \
@@ -150,8 +152,15 @@ await until('the incident to be recorded', async () =>
   /falco_triage_alerts_processed_total\{outcome="new"\} 1/.test(await (await fetch(`${base}/metrics`)).text()));
 console.log(`   probes answer, POST /falco -> 202, incident recorded (port ${port})`);
 EOF
-  kill -TERM "$pid"
-  wait "$pid" || fail "the program did not exit 0 on SIGTERM"
+  if [ "${SIGNAL_GROUP:-}" ]; then
+    kill -TERM -- "-$pid"
+    wait "$pid" || true
+    for _ in $(seq 1 150); do pgrep -g "$pid" >/dev/null || break; sleep 0.1; done
+    ! pgrep -g "$pid" >/dev/null || fail "processes were left running after SIGTERM"
+  else
+    kill -TERM "$pid"
+    wait "$pid" || fail "the program did not exit 0 on SIGTERM"
+  fi
   pid=
   # Delete what the run stored (SCAN, never KEYS: the Redis may be shared).
   node -e '
@@ -176,5 +185,5 @@ say "clean clone: npm ci && npm run build && npm ci --omit=dev && npm start"
 (cd "$context" && npm ci --no-audit --no-fund && npm run build && npm ci --omit=dev --no-audit --no-fund) \
   >"$work/clone.log" 2>&1 || { cat "$work/clone.log" >&2; fail "building the clean clone failed"; }
 [ ! -e "$context/node_modules/typescript" ] || fail "npm ci --omit=dev left typescript installed"
-smoke "$context" npm start --silent
+SIGNAL_GROUP=1 smoke "$context" npm start --silent
 say "image tree and production start path: OK"
