@@ -161,8 +161,12 @@ function renderForTerminal(blocks: unknown): string {
         case 'context':
           return ((b.elements as unknown[] | undefined) ?? []).map(text).join('  ');
         case 'actions':
+          // Buttons by their label; select menus (no label) by their placeholder, with ▾.
           return ((b.elements as unknown[] | undefined) ?? [])
-            .map((e) => `[${text((e as { text?: unknown }).text)}]`)
+            .map((e) => {
+              const el = e as { text?: unknown; placeholder?: unknown };
+              return el.text ? `[${text(el.text)}]` : `[${text(el.placeholder)} ▾]`;
+            })
             .join(' ');
         case 'divider':
           return '────────';
