@@ -1,226 +1,300 @@
 /**
- * `npm run bench`: alerts per second through falco-triage's ingest and incident
- * engine, against a baseline measured in the same run: a bare node:http server doing
- * one XADD per alert with ioredis (the least any durable webhook receiver must do).
+ * `npm run bench`: how many alerts per second falco-triage accepts, against a baseline
+ * measured in the same run: a bare node:http server doing one XADD per alert (the least
+ * any durable webhook receiver must do).
  *
- * Both servers run in this process and receive the same requests from the same load
- * generator (keep-alive HTTP, fixed concurrency), on the same Redis.
+ * Every server is its own process, started the way a user starts it (the compiled
+ * program, default settings: default Slack pacing, default roles), against the same
+ * Redis and the project's Slack emulator (in this process). The load generator
+ * (bench/load.ts) is a separate process per run. Each variant is warmed up, then the
+ * variants are measured in interleaved rounds (the order rotates every round) so drift
+ * in the machine's load hits them alike; medians and ranges are printed, and one
+ * machine-readable `BENCH_SUMMARY {...}` line.
  */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request } from 'node:http';
 import { Redis } from 'ioredis';
-import { startBot } from '../src/bot.js';
+import { Keys } from '../src/incidents/keys.js';
 import { projectRoot } from '../src/project-root.js';
-import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
 import { startSlackEmulator } from '../test/helpers/slack-emulator.js';
+import { BENCH_TOKEN, FINGERPRINTS, type LoadResult } from './load.js';
 
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 20_000);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const FINGERPRINTS = 50;
-/** Rounds of the two ingest-only measurements, interleaved; the median is reported. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const TOKEN = 'bench-ingest-token-0123456789abcdef';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const root = projectRoot();
 
-function alertBody(i: number): string {
-  return JSON.stringify({
-    uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    rule: 'Terminal shell in container',
-    priority: 'Notice',
-    time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, i)).toISOString(),
-    output: `00:00:00.000000000: Notice A shell was spawned in a container with an attached terminal | user=root process=bash command=bash -i container_id=c${i % FINGERPRINTS}`,
-    output_fields: {
-      'container.id': `c0ffee${String(i % FINGERPRINTS).padStart(6, '0')}`,
-      'k8s.ns.name': 'default',
-      'k8s.pod.name': `web-${i % FINGERPRINTS}`,
-      'proc.cmdline': 'bash -i',
-      'proc.name': 'bash',
-      'user.name': 'root',
-      'user.loginuid': -1,
-      'proc.tty': 34816,
-    },
-    source: 'syscall',
-    tags: ['maturity_stable', 'container', 'shell', 'mitre_execution', 'T1059'],
-    hostname: 'bench-node',
-  });
+interface Variant {
+  id: string;
+  label: string;
+  /** Whether the engine runs: the run then lasts until it has recorded every alert. */
+  engine: boolean;
+  proc?: ChildProcess;
+  port?: number;
+  /** The stream the variant writes to (emptied between runs when nothing reads it). */
+  stream: string;
+  /** Resident memory of the server and its child processes after the last round. */
+  rssMiB?: number;
 }
 
-async function load(
-  port: number,
-  path: string,
-): Promise<{ seconds: number; rps: number; errors: number }> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const bodies = Array.from({ length: TOTAL }, (_, i) => alertBody(i));
-  let next = 0;
-  let errors = 0;
-  const started = process.hrtime.bigint();
-  const worker = async () => {
-    while (next < TOTAL) {
-      const body = bodies[next++]!;
-      const status = await new Promise<number>((resolve) => {
-        const req = request(
-          {
-            host: '127.0.0.1',
-            port,
-            path,
-            method: 'POST',
-            agent,
-            headers: {
-              'content-type': 'application/json',
-              authorization: `Bearer ${TOKEN}`,
-              'content-length': Buffer.byteLength(body),
-            },
-          },
-          (res) => {
-            res.resume();
-            res.on('end', () => resolve(res.statusCode ?? 0));
-          },
-        );
-        req.on('error', () => resolve(0));
-        req.end(body);
-      });
-      if (status !== 202) errors++;
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  agent.destroy();
-  return { seconds, rps: TOTAL / seconds, errors };
-}
-
-async function baseline(prefix: string): Promise<{ server: Server; port: number; redis: Redis }> {
-  const redis = new Redis(REDIS_URL);
-  const key = `${prefix}baseline`;
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      try {
-        JSON.parse(body);
-      } catch {
-        res.writeHead(400).end();
-        return;
-      }
-      redis.xadd(key, '*', 'alert', body).then(
-        () => res.writeHead(202).end('{"accepted":1}'),
-        () => res.writeHead(503).end(),
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  return { server, port: typeof addr === 'object' && addr ? addr.port : 0, redis };
+interface Run extends LoadResult {
+  /** Alerts per second from the first request to the last alert recorded as an incident. */
+  e2eRps?: number;
+  ratio?: number;
 }
 
 async function main(): Promise<void> {
   const prefix = uniquePrefix('bench');
   const admin = new Redis(REDIS_URL);
-  const rows: string[][] = [];
-  try {
-    // 1. Baseline and 2a. POST /falco alone (worker stopped), interleaved round by round
-    // so drift in the machine's load hits both alike; the median round is reported.
-    const b = await baseline(prefix);
-    await load(b.port, '/warmup').catch(() => undefined);
-
-    // 2. falco-triage: ingest (auth, validation, stream) with the engine and publisher running.
-    const emu = await startSlackEmulator();
-    const config = loadConfig({
-      SLACK_BOT_TOKEN: emu.token,
-      SLACK_SIGNING_SECRET: 'bench',
-      SLACK_API_URL: emu.apiUrl,
-      SLACK_DEFAULT_CHANNEL: 'C0BENCH0001',
-      REDIS_URL,
-      REDIS_KEY_PREFIX: `${prefix}bot:`,
-      INGEST_TOKEN: TOKEN,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'error',
-      CHANNEL_POST_INTERVAL_MS: '0',
-      UPDATE_COALESCE_MS: '1000',
+  const emu = await startSlackEmulator();
+  const botEnv = (p: string): NodeJS.ProcessEnv => ({
+    PATH: process.env.PATH,
+    SLACK_BOT_TOKEN: emu.token,
+    SLACK_SIGNING_SECRET: 'bench-signing-secret',
+    SLACK_API_URL: emu.apiUrl,
+    SLACK_DEFAULT_CHANNEL: 'C0BENCH0001',
+    REDIS_URL,
+    REDIS_KEY_PREFIX: p,
+    INGEST_TOKEN: BENCH_TOKEN,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+  });
+  const variants: Variant[] = [
+    {
+      id: 'baseline',
+      label: 'baseline: node:http + 1 XADD per alert',
+      engine: false,
+      stream: `${prefix}baseline`,
+    },
+    {
+      id: 'ingest_only',
+      label: 'falco-triage --role ingest (auth + zod + XADD, no engine)',
+      engine: false,
+      stream: new Keys(`${prefix}ingest:`).alertStream,
+    },
+    {
+      id: 'default',
+      label: 'falco-triage, default `npm start` (engine + publisher in a child process)',
+      engine: true,
+      stream: new Keys(`${prefix}default:`).alertStream,
+    },
+    {
+      id: 'single_process',
+      label: 'falco-triage, SINGLE_PROCESS=true (engine on the ingest thread)',
+      engine: true,
+      stream: new Keys(`${prefix}single:`).alertStream,
+    },
+  ];
+  const main = join(root, 'dist', 'src', 'main.js');
+  const start = async (v: Variant, args: string[], env: NodeJS.ProcessEnv) => {
+    v.port = await freePort();
+    v.proc = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...env, PORT: String(v.port) },
+      stdio: ['ignore', 'ignore', 'inherit'],
     });
-    const ingestOnly = await startBot(
-      { ...config, redis: { ...config.redis, keyPrefix: `${prefix}ingest:` } },
-      createLogger({ level: 'error', format: 'json' }),
-    );
-    await ingestOnly.engine.stop();
-    const baseRounds: Awaited<ReturnType<typeof load>>[] = [];
-    const aloneRounds: Awaited<ReturnType<typeof load>>[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      await admin.del(`${prefix}baseline`);
-      baseRounds.push(await load(b.port, '/falco'));
-      await admin.del(ingestOnly.keys.alertStream);
-      aloneRounds.push(await load(ingestOnly.port, '/falco'));
-    }
-    await ingestOnly.stop();
-    b.server.close();
-    b.redis.disconnect();
-    const base = median(baseRounds);
-    const alone = median(aloneRounds);
-    rows.push(['baseline: node:http + 1 XADD per alert', fmt(base.rps), '–', `${base.errors}`]);
-    rows.push([
-      'falco-triage: POST /falco alone, worker stopped (auth + zod + XADD)',
-      fmt(alone.rps),
-      '–',
-      `${alone.errors}`,
-    ]);
+    await waitReady(v.port, v.id === 'baseline' ? '/' : '/readyz');
+  };
+  let next = 0;
+  const runs = new Map<string, Run[]>(variants.map((v) => [v.id, []]));
+  try {
+    await start(variants[0]!, [join(root, 'bench', 'baseline-server.js')], {
+      PATH: process.env.PATH,
+      REDIS_URL,
+      STREAM_KEY: variants[0]!.stream,
+    });
+    await start(variants[1]!, [main, '--role', 'ingest'], botEnv(`${prefix}ingest:`));
+    await start(variants[2]!, [main], botEnv(`${prefix}default:`));
+    await start(variants[3]!, [main], {
+      ...botEnv(`${prefix}single:`),
+      SINGLE_PROCESS: 'true',
+    });
 
-    // 2b. The whole bot: ingest while the worker turns alerts into incidents (same Redis).
-    const bot = await startBot(config, createLogger({ level: 'error', format: 'json' }));
-    const started = process.hrtime.bigint();
-    const ours = await load(bot.port, '/falco');
-    // End to end: until the engine has recorded every alert as an occurrence.
-    for (;;) {
-      const open = await bot.store.listOpen({ limit: 1000 });
-      const recorded = open.reduce((n, i) => n + i.occurrences, 0);
-      if (recorded >= TOTAL) break;
-      await new Promise((r) => setTimeout(r, 5));
+    const measure = async (v: Variant, n: number): Promise<Run> => {
+      if (!v.engine) await admin.xtrim(v.stream, 'MAXLEN', 0);
+      const started = performance.now();
+      const r = await load(v.port!, n, next);
+      next += n;
+      if (!v.engine) return r;
+      // End to end: until the engine has recorded (and so deleted) every entry.
+      while ((await admin.xlen(v.stream)) > 0) await new Promise((res) => setTimeout(res, 10));
+      return { ...r, e2eRps: n / ((performance.now() - started) / 1000) };
+    };
+
+    process.stderr.write(`warming up each variant with ${WARMUP} alerts...\n`);
+    for (const v of variants) await measure(v, WARMUP);
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]!);
+      const results = new Map<string, Run>();
+      for (const v of order) results.set(v.id, await measure(v, TOTAL));
+      const base = results.get('baseline')!.rps;
+      for (const [id, r] of results) runs.get(id)!.push({ ...r, ratio: r.rps / base });
+      process.stderr.write(
+        `round ${round + 1}/${ROUNDS}: ${[...results].map(([id, r]) => `${id} ${fmt(r.rps)}/s`).join(', ')}\n`,
+      );
     }
-    const e2eSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const incidents = (await bot.store.listOpen({ limit: 1000 })).length;
-    await bot.stop();
-    await emu.close();
-    rows.push([
-      'falco-triage: POST /falco with the incident engine running',
-      fmt(ours.rps),
-      fmt(TOTAL / e2eSeconds),
-      `${ours.errors}`,
-    ]);
-    const report =
-      `\nfalco-triage bench: ${TOTAL.toLocaleString('en-US')} alerts per run (ingest-only rows: median of ${ROUNDS} interleaved runs), ${CONCURRENCY} concurrent keep-alive connections, ${FINGERPRINTS} fingerprints (${incidents} incidents), Node ${process.version}\n\n` +
-      `| server | ingest alerts/s | end-to-end alerts/s (ingest -> incident recorded) | errors |\n|---|---|---|---|\n` +
-      rows.map((r) => `| ${r.join(' | ')} |`).join('\n') +
-      `\n\nPOST /falco alone = ${((alone.rps / base.rps) * 100).toFixed(0)}% of the baseline's rate; with the engine recording incidents in the same Redis = ${((ours.rps / base.rps) * 100).toFixed(0)}%.\n`;
-    process.stdout.write(report);
-    if (process.argv.includes('--readme')) writeReadme(report);
+    for (const v of variants) v.rssMiB = residentMiB(v.proc!.pid!);
   } finally {
+    for (const v of variants) v.proc?.kill('SIGTERM');
+    await Promise.all(
+      variants.map((v) =>
+        v.proc && v.proc.exitCode === null
+          ? new Promise((r) => v.proc!.once('exit', r))
+          : Promise.resolve(),
+      ),
+    );
+    await emu.close();
     await deletePrefix(admin, prefix);
     admin.disconnect();
   }
+
+  const report = formatReport(variants, runs);
+  process.stdout.write(`\n${report}\n`);
+  if (process.argv.includes('--readme')) writeReadme(report);
 }
 
-/** `npm run bench -- --readme`: the results go between the README's bench markers. */
+function formatReport(variants: Variant[], runs: Map<string, Run[]>): string {
+  const stat = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]! };
+  };
+  const range = (xs: number[], f: (n: number) => string) => {
+    const s = stat(xs);
+    return `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+  };
+  const pct = (n: number) => `${Math.round(n * 100)}%`;
+  const ms = (n: number) => n.toFixed(1);
+  const lines = [
+    `falco-triage bench: ${TOTAL.toLocaleString('en-US')} alerts per run, ${ROUNDS} interleaved rounds after a ${WARMUP.toLocaleString('en-US')}-alert warm-up of each variant; load generator in its own process, ${CONCURRENCY} keep-alive connections; ${FINGERPRINTS} fingerprints; default Slack pacing; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}.`,
+    'Each cell: median (min–max) over the rounds. "vs baseline": the variant\'s rate divided by the baseline\'s in the same round.',
+    '',
+    '| server | accepted alerts/s | vs baseline | p99 accept latency, ms | end-to-end alerts/s (sent -> incident recorded) | errors | resident memory after, MiB |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  const summary: Record<string, number> = {
+    alerts: TOTAL,
+    rounds: ROUNDS,
+    concurrency: CONCURRENCY,
+  };
+  for (const v of variants) {
+    const rs = runs.get(v.id)!;
+    const e2e = rs.map((r) => r.e2eRps).filter((x): x is number => x !== undefined);
+    lines.push(
+      `| ${v.label} | ${range(
+        rs.map((r) => r.rps),
+        fmt,
+      )} | ${
+        v.id === 'baseline'
+          ? '–'
+          : range(
+              rs.map((r) => r.ratio!),
+              pct,
+            )
+      } | ${range(
+        rs.map((r) => r.p99Ms),
+        ms,
+      )} | ${e2e.length ? range(e2e, fmt) : '–'} | ${rs.reduce((n, r) => n + r.errors, 0)} | ${Math.round(v.rssMiB ?? 0)} |`,
+    );
+    const s = stat(rs.map((r) => r.rps));
+    summary[`${v.id}_rps`] = Math.round(s.median);
+    summary[`${v.id}_p99_ms`] = Number(ms(stat(rs.map((r) => r.p99Ms)).median));
+    if (v.id !== 'baseline') {
+      const ratio = stat(rs.map((r) => r.ratio!));
+      summary[`${v.id}_ratio`] = Number(ratio.median.toFixed(3));
+      summary[`${v.id}_ratio_min`] = Number(ratio.min.toFixed(3));
+    }
+    if (e2e.length) summary[`${v.id}_e2e_rps`] = Math.round(stat(e2e).median);
+    summary[`${v.id}_errors`] = rs.reduce((n, r) => n + r.errors, 0);
+  }
+  const base = stat(runs.get('baseline')!.map((r) => r.rps));
+  summary.baseline_spread = Number(((base.max - base.min) / base.median).toFixed(3));
+  lines.push(
+    '',
+    `Noise: the baseline's own rate varied by ${pct(summary.baseline_spread)} of its median across the rounds.`,
+    '',
+    `BENCH_SUMMARY ${JSON.stringify(summary)}`,
+  );
+  return lines.join('\n');
+}
+
+/** VmRSS of a process and its children, in MiB (Linux /proc; 0 where unreadable). */
+function residentMiB(pid: number): number {
+  try {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+    return kb / 1024 + children.reduce((n, c) => n + residentMiB(c), 0);
+  } catch {
+    return 0;
+  }
+}
+
+function load(port: number, n: number, first: number): Promise<LoadResult> {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(root, 'bench', 'load.ts'),
+      String(port),
+      '/falco',
+      String(n),
+      String(CONCURRENCY),
+      String(first),
+    ],
+    { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return Promise.resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+async function waitReady(port: number, path: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      if (path === '/' || res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`nothing answered on port ${port} within 30 s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** `npm run bench -- --readme`: the output goes, unedited, between the README's markers. */
 function writeReadme(report: string): void {
-  const path = join(projectRoot(), 'README.md');
+  const path = join(root, 'README.md');
   const readme = readFileSync(path, 'utf8');
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
   const a = readme.indexOf(start);
   const b = readme.indexOf(end);
   if (a < 0 || b < a) throw new Error('README.md has no bench markers');
-  const machine = `Measured on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Redis on the same machine.`;
+  const when = `Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench\`, Redis on the same machine:`;
   writeFileSync(
     path,
-    `${readme.slice(0, a + start.length)}\n${machine}\n${report.trim()}\n${readme.slice(b)}`,
+    `${readme.slice(0, a + start.length)}\n${when}\n\n${report.trim()}\n${readme.slice(b)}`,
   );
-}
-
-function median<T extends { rps: number }>(xs: T[]): T {
-  return [...xs].sort((a, b) => a.rps - b.rps)[Math.floor(xs.length / 2)]!;
 }
 
 function fmt(n: number): string {
