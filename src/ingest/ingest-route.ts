@@ -39,9 +39,8 @@ export function createIngestHandler(deps: IngestDeps) {
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      if (deps.token !== undefined && !isAuthorized(req, url, deps.token)) {
+      if (deps.token !== undefined && !isAuthorized(req, deps.token)) {
         req.resume();
         throw new HttpError(
           401,
