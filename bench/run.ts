@@ -50,6 +50,10 @@ interface Run extends LoadResult {
 
 async function main(): Promise<void> {
   const prefix = uniquePrefix('bench');
+  // A Redis of the bench's own when redis-server is installed, so other work on a shared
+  // Redis does not land in the figures (BENCH_REDIS_URL picks one instead).
+  const redis = await benchRedis();
+  const REDIS_URL = redis.url;
   const admin = new Redis(REDIS_URL);
   const emu = await startSlackEmulator();
   const botEnv = (p: string): NodeJS.ProcessEnv => ({
@@ -152,14 +156,15 @@ async function main(): Promise<void> {
     await emu.close();
     await deletePrefix(admin, prefix);
     admin.disconnect();
+    redis.proc?.kill('SIGTERM');
   }
 
-  const report = formatReport(variants, runs);
+  const report = formatReport(variants, runs, redis.label);
   process.stdout.write(`\n${report}\n`);
   if (process.argv.includes('--readme')) writeReadme(report);
 }
 
-function formatReport(variants: Variant[], runs: Map<string, Run[]>): string {
+function formatReport(variants: Variant[], runs: Map<string, Run[]>, redis: string): string {
   const stat = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return { median: s[Math.floor(s.length / 2)]!, min: s[0]!, max: s[s.length - 1]! };
@@ -171,7 +176,7 @@ function formatReport(variants: Variant[], runs: Map<string, Run[]>): string {
   const pct = (n: number) => `${Math.round(n * 100)}%`;
   const ms = (n: number) => n.toFixed(1);
   const lines = [
-    `falco-triage bench: ${TOTAL.toLocaleString('en-US')} alerts per run, ${ROUNDS} interleaved rounds after a ${WARMUP.toLocaleString('en-US')}-alert warm-up of each variant; load generator in its own process, ${CONCURRENCY} keep-alive connections; ${FINGERPRINTS} fingerprints; default Slack pacing; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}.`,
+    `falco-triage bench: ${TOTAL.toLocaleString('en-US')} alerts per run, ${ROUNDS} interleaved rounds after a ${WARMUP.toLocaleString('en-US')}-alert warm-up of each variant; load generator in its own process, ${CONCURRENCY} keep-alive connections; ${FINGERPRINTS} fingerprints; default Slack pacing; ${redis}; Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}.`,
     'Each cell: median (min–max) over the rounds. "vs baseline": the variant\'s rate divided by the baseline\'s in the same round.',
     '',
     '| server | accepted alerts/s | vs baseline | p99 accept latency, ms | end-to-end alerts/s (sent -> incident recorded) | errors | resident memory after, MiB |',
@@ -221,6 +226,33 @@ function formatReport(variants: Variant[], runs: Map<string, Run[]>): string {
     `BENCH_SUMMARY ${JSON.stringify(summary)}`,
   );
   return lines.join('\n');
+}
+
+async function benchRedis(): Promise<{ url: string; label: string; proc?: ChildProcess }> {
+  if (process.env.BENCH_REDIS_URL)
+    return { url: process.env.BENCH_REDIS_URL, label: 'Redis at BENCH_REDIS_URL' };
+  const port = await freePort();
+  const proc = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const started = await new Promise<boolean>((resolve) => {
+    proc.once('error', () => resolve(false));
+    proc.once('spawn', () => resolve(true));
+  });
+  if (!started)
+    return { url: REDIS_URL, label: `Redis at REDIS_URL (no redis-server to start one)` };
+  const url = `redis://127.0.0.1:${port}`;
+  // Commands queue until the server answers; ioredis retries the connection meanwhile.
+  const probe = new Redis(url, { retryStrategy: () => 100 });
+  probe.on('error', () => undefined);
+  const timeout = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('the bench Redis did not start')), 10_000).unref(),
+  );
+  await Promise.race([probe.ping(), timeout]);
+  probe.disconnect();
+  return { url, label: 'a redis-server of its own on this machine, no persistence', proc };
 }
 
 /** VmRSS of a process and its children, in MiB (Linux /proc; 0 where unreadable). */
