@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createHttpServer, listen } from './http/server.js';
 import { AlertQueue } from './ingest/alert-queue.js';
+import type { ReadGate } from './ingest/read-gate.js';
 import { createIngestHandler } from './ingest/ingest-route.js';
 import { IncidentEngine } from './incidents/engine.js';
 import { Keys } from './incidents/keys.js';
@@ -56,6 +57,8 @@ export interface BotOptions {
   childMetrics?: () => Promise<ChildMetrics[]>;
   /** Extra readiness condition (the default layout: the engine child is alive). */
   ready?: () => boolean;
+  /** The engine waits here before each read while ingest is busy (the default layout). */
+  readGate?: ReadGate;
 }
 
 /**
@@ -108,7 +111,13 @@ export async function startBot(
     reopenWindowSec: config.incidents.reopenWindowSec,
     resolvedRetentionSec: config.incidents.resolvedRetentionSec,
   });
-  const queue = new AlertQueue(redis, keys);
+  const gate = opts.readGate;
+  if (gate)
+    gate.onDeferred = (seconds) => {
+      metrics.engineDeferrals.inc();
+      metrics.engineDeferredSeconds.inc({}, seconds);
+    };
+  const queue = new AlertQueue(redis, keys, gate && (() => gate.wait()));
   await queue.ensureGroup();
 
   const slackClientOptions = {
@@ -263,6 +272,7 @@ export async function startBot(
         ),
       );
       if (socketMode && roles.has('ingest')) await app.stop();
+      gate?.close();
       await engine.stop();
       await publisher.stop();
       await redis.quit().catch(() => undefined);

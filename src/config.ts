@@ -91,6 +91,8 @@ const envSchema = z.object({
   SINGLE_PROCESS: withDefault('false').pipe(z.stringbool()),
   /** CPU niceness of the engine child in the default layout: accepting alerts wins a busy CPU. */
   ENGINE_NICE: intWithDefault(10, 0, 19),
+  /** Longest the engine child waits per read while ingest is busy; 0: never yield. */
+  ENGINE_YIELD_MS: intWithDefault(1000, 0, 30_000),
   LOG_LEVEL: withDefault('info').pipe(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -187,6 +189,7 @@ export interface Config {
   roles: readonly Role[];
   singleProcess: boolean;
   engineNice: number;
+  engineYieldMs: number;
   log: { level: string; format: 'auto' | 'json' | 'pretty' };
   incidents: {
     coalesceMs: number;
@@ -282,6 +285,7 @@ export function loadConfig(
     roles: e.ROLE,
     singleProcess: e.SINGLE_PROCESS,
     engineNice: e.ENGINE_NICE,
+    engineYieldMs: e.ENGINE_YIELD_MS,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT },
     incidents: {
       coalesceMs: e.UPDATE_COALESCE_MS,

@@ -1,14 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { setPriority } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { startBot, type Bot } from './bot.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { ReadGate } from './ingest/read-gate.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ChildMetrics } from './metrics.js';
 import { roleArgument } from './roles.js';
 
 /** Hidden flag: this process was forked by a parent that serves HTTP for it. */
 const CHILD_FLAG = '--engine-child';
+/** Ingest counts as busy (the engine yields) above this event-loop utilisation. */
+const BUSY_UTILISATION = 0.5;
+const PRESSURE_SAMPLE_MS = 100;
 
 /**
  * Wiring only: configuration -> logger -> bot(s) -> signal handling.
@@ -66,10 +71,12 @@ async function main(): Promise<void> {
       },
       ready: () => child !== undefined && child.exitCode === null && child.connected,
     });
+    if (config.engineYieldMs > 0) reportPressure(child);
   } else {
-    bot = await startBot(config, log, { http: !isChild });
+    const readGate = isChild ? new ReadGate(config.engineYieldMs) : undefined;
+    bot = await startBot(config, log, { http: !isChild, readGate });
+    if (isChild) serveParent(bot, readGate!, () => shutdown('parent went away'));
   }
-  if (isChild) serveParent(bot, () => shutdown('parent went away'));
 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -133,10 +140,29 @@ function askMetrics(child: ChildProcess): Promise<ChildMetrics | undefined> {
   });
 }
 
-/** In the child: answer metrics requests; stop when the parent goes away. */
-function serveParent(bot: Bot, onParentGone: () => void): void {
+/**
+ * Tells the engine child whether this (ingest) process is busy, from its event-loop
+ * utilisation over the last PRESSURE_SAMPLE_MS; only changes are sent.
+ */
+function reportPressure(child: ChildProcess): void {
+  let last = performance.eventLoopUtilization();
+  let busy = false;
+  setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const nowBusy = performance.eventLoopUtilization(now, last).utilization > BUSY_UTILISATION;
+    last = now;
+    if (nowBusy !== busy && child.connected) {
+      busy = nowBusy;
+      child.send({ type: 'pressure', busy });
+    }
+  }, PRESSURE_SAMPLE_MS).unref();
+}
+
+/** In the child: answer metrics requests, follow ingest's pressure; stop when the parent goes away. */
+function serveParent(bot: Bot, gate: ReadGate, onParentGone: () => void): void {
   process.on('message', (msg: unknown) => {
-    const r = msg as { type?: string; id?: number };
+    const r = msg as { type?: string; id?: number; busy?: boolean };
+    if (r.type === 'pressure') gate.setBusy(r.busy === true);
     if (r.type !== 'metrics') return;
     void bot.metrics.registry.getMetricsAsJSON().then((metrics) => {
       if (process.connected) process.send?.({ type: 'metrics', id: r.id, metrics });

@@ -85,6 +85,14 @@ export function createBotMetrics(registry = new Registry()) {
       'Slack Web API calls that failed, by method and error',
       ['method', 'error'],
     ),
+    engineDeferrals: counter(
+      'falco_triage_engine_deferrals_total',
+      'Reads of the alert stream the engine delayed because ingest was busy (a burst)',
+    ),
+    engineDeferredSeconds: counter(
+      'falco_triage_engine_deferred_seconds_total',
+      'Time the engine spent yielding to a busy ingest process',
+    ),
     acceptLatency: new Histogram({
       name: 'falco_triage_ingest_accept_seconds',
       help: 'Time from a POST /falco request arriving to its answer, by status class (2xx: stored in Redis)',

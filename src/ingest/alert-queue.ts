@@ -21,6 +21,8 @@ export class AlertQueue {
   constructor(
     private readonly redis: Redis,
     private readonly keys: Keys,
+    /** Awaited before each read of new entries (the engine yielding to ingest: ReadGate). */
+    private readonly beforeRead?: () => Promise<void>,
   ) {}
 
   /** Creates the consumer group if needed; safe to call from every replica at start-up. */
@@ -73,6 +75,7 @@ export class AlertQueue {
     count: number,
     blockMs: number,
   ): Promise<QueuedAlert[]> {
+    await this.beforeRead?.();
     const res = (await blockingRedis.xreadgroup(
       'GROUP',
       this.keys.alertGroup,
