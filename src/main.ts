@@ -11,8 +11,13 @@ import { roleArgument } from './roles.js';
 
 /** Hidden flag: this process was forked by a parent that serves HTTP for it. */
 const CHILD_FLAG = '--engine-child';
-/** Ingest counts as busy (the engine yields) above this event-loop utilisation. */
-const BUSY_UTILISATION = 0.5;
+/**
+ * Ingest counts as busy (the engine yields) once its event loop is more than a quarter
+ * utilised (several thousand alerts/s here; a Falco fleet sends a few per second), and
+ * calm again under a tenth: the gap keeps a burst from flipping the gate every sample.
+ */
+const BUSY_ABOVE = 0.25;
+const CALM_BELOW = 0.1;
 const PRESSURE_SAMPLE_MS = 100;
 
 /**
@@ -149,7 +154,8 @@ function reportPressure(child: ChildProcess): void {
   let busy = false;
   setInterval(() => {
     const now = performance.eventLoopUtilization();
-    const nowBusy = performance.eventLoopUtilization(now, last).utilization > BUSY_UTILISATION;
+    const u = performance.eventLoopUtilization(now, last).utilization;
+    const nowBusy = busy ? u >= CALM_BELOW : u > BUSY_ABOVE;
     last = now;
     if (nowBusy !== busy && child.connected) {
       busy = nowBusy;
