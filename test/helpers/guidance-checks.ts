@@ -88,6 +88,13 @@ export function lintTemplate(file: string): string[] {
       problems.push(
         `${relative(templatesDir, file)}: {{yaml}} in a falco block: use {{falco_value}}`,
       );
+  // "a {{v ...}}" reads "a `exec`" for half the values: put the value after the noun.
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (/\b(a|an|A|An) \{\{v\s/.test(line))
+        problems.push(`${relative(templatesDir, file)}:${i + 1}: an article before {{v}}`);
+    });
   // {{v}} already renders inline code; wrapping it in backticks breaks the code span.
   readFileSync(file, 'utf8')
     .split('\n')
