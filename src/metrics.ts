@@ -137,10 +137,15 @@ export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): vo
   });
   new Gauge({
     name: 'falco_triage_outbox_depth',
-    help: 'Incidents whose Slack message is waiting to be posted or updated',
+    help: 'Outbox items (incidents, storm digests, silence notices) waiting to be posted or updated: scheduled, or ready in their channel',
     registers: [m.registry],
     async collect() {
-      this.set(await redis.zcard(keys.outboxDue));
+      const channels = await redis.zrange(keys.outboxChannels, 0, '-1');
+      const counts = await Promise.all([
+        redis.zcard(keys.outboxDue),
+        ...channels.map((c) => redis.zcard(keys.outboxReady(c))),
+      ]);
+      this.set(counts.reduce((a, b) => a + b, 0));
     },
   });
   new Gauge({

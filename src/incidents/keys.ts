@@ -76,6 +76,21 @@ export class Keys {
   get outboxLeases(): string {
     return `${this.base}outbox:leases`;
   }
+  /**
+   * ZSET per channel: outbox items due now, score = priority rank * 1e13 + item number,
+   * so the most severe, then the oldest, is written first (claimReady-4.lua).
+   */
+  outboxReady(channel: string): string {
+    return `${this.base}outbox:ready:${channel}`;
+  }
+  /** ZSET of the channels that have ready items (bounded by the channels alerts route to). */
+  get outboxChannels(): string {
+    return `${this.base}outbox:channels`;
+  }
+  /** Hash: channel -> the item it has out on a lease (one at a time per channel). */
+  get outboxHeld(): string {
+    return `${this.base}outbox:held`;
+  }
   /** String: the next free posting slot (ms) of a channel, shared by all replicas. */
   channelPace(channel: string): string {
     return `${this.base}pace:${channel}`;
@@ -91,6 +106,50 @@ export class Keys {
    */
   get incidentRefs(): string {
     return `${this.base}refs`;
+  }
+  /** List, at most STORM_THRESHOLD + 1 long, with a TTL: when the channel's newest incidents were opened. */
+  stormRate(channel: string): string {
+    return `${this.base}storm-rate:${channel}`;
+  }
+  /** String: the id of the channel's storm in progress (absent when there is none). */
+  channelStorm(channel: string): string {
+    return `${this.base}storm-of:${channel}`;
+  }
+  /** Counter behind the storm ids (STORM-1, ...). */
+  get stormSeq(): string {
+    return `${this.base}seq:storm`;
+  }
+  /** ZSET of storms in progress, score = started at (ms): the sweeper closes them. */
+  get openStorms(): string {
+    return `${this.base}idx:storms`;
+  }
+  /** Hash: one storm's digest (counts, times, message). Expires after the storm closes. */
+  storm(id: string): string {
+    return `${this.base}storm:${id}`;
+  }
+  /** ZSET: the storm's incidents, score = incident number. Expires with the storm. */
+  stormMembers(id: string): string {
+    return `${this.base}storm:${id}:members`;
+  }
+  /** Hash: the storm's incidents ("i:<value>") and alerts ("a:<value>") by rule, ns or host. */
+  stormCounts(id: string, dim: 'rule' | 'ns' | 'host'): string {
+    return `${this.base}storm:${id}:by:${dim}`;
+  }
+  /** Stream: what people did to the whole storm, posted in the digest's thread. */
+  stormTimeline(id: string): string {
+    return `${this.base}storm:${id}:timeline`;
+  }
+  /** Counter behind the silence ids (MUTE-1, ...). */
+  get silenceSeq(): string {
+    return `${this.base}seq:silence`;
+  }
+  /** ZSET of active silences, score = when each ends (ms). */
+  get activeSilences(): string {
+    return `${this.base}idx:silences`;
+  }
+  /** Hash: one silence (what it matches, who, why, until when, what it swallowed). */
+  silence(id: string): string {
+    return `${this.base}silence:${id}`;
   }
   /** String with TTL: the raw alert of this incident version was attached to its thread. */
   rawAttached(id: string, version: number): string {

@@ -62,6 +62,17 @@ export interface Incident {
    * in Slack, so look before posting it again.
    */
   postAttempted: boolean;
+  /** When the first unconfirmed post was attempted (our clock): where to look for it. */
+  postAttemptedAt?: number;
+  /** Hash of what the Slack message shows; an update that would show the same is not sent. */
+  renderedHash?: string;
+  /** The storm whose digest this incident was folded into (STORM-3), if any. */
+  storm?: string;
+  /**
+   * A folded incident is shown on its own once someone opens it from the digest
+   * ('thread': its report in the digest's thread) or once it turns Critical ('top').
+   */
+  show?: 'thread' | 'top';
 }
 
 /** Every kind of timeline entry; the triage verbs' kinds come from src/incidents/verbs.ts. */

@@ -11,13 +11,14 @@ import type { Redis, RedisKey, RedisValue, Result } from 'ioredis';
 export const INCIDENT_SCRIPTS = {
   recordOccurrence: 9,
   transition: 6,
-  claimDue: 2,
+  claimReady: 4,
+  renewLeases: 1,
   markPosted: 5,
   markRendered: 3,
   markPostAttempted: 1,
   reschedule: 2,
   advanceThreadCursor: 1,
-  reservePostingSlot: 1,
+  takePostingSlot: 1,
   deferChannel: 1,
   purge: 8,
   addNote: 2,
@@ -39,13 +40,14 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     ftRecordOccurrence(...args: ScriptArgs<9>): Result<ScriptReply, Context>;
     ftTransition(...args: ScriptArgs<6>): Result<ScriptReply, Context>;
-    ftClaimDue(...args: ScriptArgs<2>): Result<string[], Context>;
+    ftClaimReady(...args: ScriptArgs<4>): Result<(string | number)[], Context>;
+    ftRenewLeases(...args: ScriptArgs<1>): Result<number[], Context>;
     ftMarkPosted(...args: ScriptArgs<5>): Result<number, Context>;
     ftMarkRendered(...args: ScriptArgs<3>): Result<number, Context>;
     ftMarkPostAttempted(...args: ScriptArgs<1>): Result<number, Context>;
     ftReschedule(...args: ScriptArgs<2>): Result<number, Context>;
     ftAdvanceThreadCursor(...args: ScriptArgs<1>): Result<number, Context>;
-    ftReservePostingSlot(...args: ScriptArgs<1>): Result<number, Context>;
+    ftTakePostingSlot(...args: ScriptArgs<1>): Result<number, Context>;
     ftDeferChannel(...args: ScriptArgs<1>): Result<number, Context>;
     ftPurge(...args: ScriptArgs<8>): Result<number, Context>;
     ftAddNote(...args: ScriptArgs<2>): Result<string | number, Context>;

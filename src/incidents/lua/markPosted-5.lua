@@ -1,7 +1,7 @@
 --[[
-  Records that an incident's Slack message exists, so clicks and updates find it.
+  Records that an item's Slack message exists, so clicks and updates find it.
 
-  KEYS[1] incident(id)
+  KEYS[1] the item's hash: incident(id), storm(id) or silence(id)
   KEYS[2] outboxDue
   KEYS[3] outboxLeases
   KEYS[4] messageIndex
@@ -13,6 +13,9 @@
   ARGV[4] rendered version (what the posted message shows)
   ARGV[5] now (ms)
   ARGV[6] coalesce window (ms)
+  ARGV[7] hash of what the message shows (an update that would show the same is skipped)
+  ARGV[8] '1' when the item has more to post (thread lines): it stays due at once
+  ARGV[9] '1' to index the message (incidents: clicks and thread replies find them)
 
   Returns 1 if the incident changed since that version (it stays in the outbox), else 0.
   A missing incident is taken off the outbox and returns 0.
@@ -30,7 +33,11 @@ end
 
 local messageField = channel .. ':' .. ts
 redis.call('HSET', key, 'channel', channel, 'ts', ts, 'renderedVersion', int(num(ARGV[4], 0)),
-  'renderedAt', int(now), 'postAttempted', '0')
+  'renderedAt', int(now), 'postAttempted', '0', 'renderedHash', ARGV[7])
+redis.call('HDEL', key, 'postAttemptedAt')
+if ARGV[9] ~= '1' then
+  return settle(key, KEYS[2], KEYS[3], id, now, coalesceMs, ARGV[8])
+end
 redis.call('HSET', KEYS[4], messageField, id)
 
 -- Remembered so the purge can remove the message index entry after the hash expires.
@@ -48,4 +55,4 @@ if not known then
   redis.call('HSET', KEYS[5], id, cjson.encode(refs))
 end
 
-return settle(key, KEYS[2], KEYS[3], id, now, coalesceMs)
+return settle(key, KEYS[2], KEYS[3], id, now, coalesceMs, ARGV[8])

@@ -86,6 +86,10 @@ export function decodeIncident(h: Record<string, string>): Incident {
     renderedAt: optNum(h.renderedAt),
     threadCursor: h.threadCursor || '0-0',
     postAttempted: h.postAttempted === '1',
+    postAttemptedAt: optNum(h.postAttemptedAt),
+    renderedHash: optStr(h.renderedHash),
+    storm: optStr(h.storm),
+    show: h.show === 'thread' || h.show === 'top' ? h.show : undefined,
   };
 }
 

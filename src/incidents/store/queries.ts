@@ -78,6 +78,12 @@ export class IncidentQueries {
     return raw.map(([entryId, fields]) => decodeTimelineEntry(entryId, fields));
   }
 
+  /** The id of the incident's newest timeline entry, if it has any. */
+  async lastTimelineEntryId(id: string): Promise<string | undefined> {
+    const raw = await this.ctx.redis.xrevrange(this.ctx.keys.timeline(id), '+', '-', 'COUNT', 1);
+    return raw[0]?.[0];
+  }
+
   /** The incident whose Slack message (or thread) this is. */
   async findByMessage(channel: string, ts: string): Promise<string | undefined> {
     return (await this.ctx.redis.hget(this.ctx.keys.messageIndex, `${channel}:${ts}`)) ?? undefined;

@@ -16,6 +16,13 @@ local function num(v, default)
   return n
 end
 
+-- An incident folded into a storm's digest and never shown on its own: it has no
+-- message of its own to update, so the outbox leaves it alone.
+local function inDigestOnly(incidentKey)
+  local h = redis.call('HMGET', incidentKey, 'storm', 'ts', 'show')
+  return h[1] and h[1] ~= '' and not h[2] and not h[3]
+end
+
 -- {code, info, field, value, ...}: the incident as it is after the script, so the
 -- caller needs no second round trip to read it.
 local function reply(code, info, incidentKey)
@@ -57,6 +64,9 @@ end
 -- is only flagged: the holder re-schedules it for now when it finishes, so two
 -- replicas never render one message concurrently.
 local function scheduleNow(outboxKey, leasesKey, incidentKey, id, now)
+  if inDigestOnly(incidentKey) then
+    return
+  end
   local lease = redis.call('ZSCORE', leasesKey, id)
   if lease and tonumber(lease) > now then
     redis.call('HSET', incidentKey, 'urgent', '1')
@@ -68,7 +78,7 @@ end
 -- After a render: releases the lease, and keeps the item due only if the incident
 -- changed meanwhile (at once if a person changed it, else one coalescing window later,
 -- or when the snooze ends).
-local function settle(incidentKey, outboxKey, leasesKey, id, now, coalesceMs)
+local function settle(incidentKey, outboxKey, leasesKey, id, now, coalesceMs, pending)
   redis.call('ZREM', leasesKey, id)
   local h = redis.call('HMGET', incidentKey, 'version', 'renderedVersion', 'urgent', 'snoozedUntil')
   redis.call('HDEL', incidentKey, 'urgent')
@@ -81,6 +91,11 @@ local function settle(incidentKey, outboxKey, leasesKey, id, now, coalesceMs)
     end
     redis.call('ZADD', outboxKey, int(due), id)
     return 1
+  end
+  if pending == '1' then
+    -- Thread lines still to post: back at once (the channel's pace spaces the writes).
+    redis.call('ZADD', outboxKey, int(now), id)
+    return 0
   end
   redis.call('ZREM', outboxKey, id)
   return 0
@@ -113,3 +128,36 @@ end
 local function fingerprintKey(base, fp)
   return base .. 'fp:' .. fp
 end
+local function readyKey(base, channel)
+  return base .. 'outbox:ready:' .. channel
+end
+local function paceKey(base, channel)
+  return base .. 'pace:' .. channel
+end
+local function stormKey(base, id)
+  return base .. 'storm:' .. id
+end
+local function stormMembersKey(base, id)
+  return base .. 'storm:' .. id .. ':members'
+end
+local function stormCountsKey(base, id, dim)
+  return base .. 'storm:' .. id .. ':by:' .. dim
+end
+local function stormTimelineKey(base, id)
+  return base .. 'storm:' .. id .. ':timeline'
+end
+local function silenceKey(base, id)
+  return base .. 'silence:' .. id
+end
+
+-- Outbox items are incidents (FT-12), storm digests (STORM-3) and silence notices
+-- (MUTE-4); each is a hash with channel, version and renderedVersion.
+local function itemKey(base, id)
+  if string.sub(id, 1, 6) == 'STORM-' then
+    return stormKey(base, id)
+  elseif string.sub(id, 1, 5) == 'MUTE-' then
+    return silenceKey(base, id)
+  end
+  return incidentKey(base, id)
+end
+
