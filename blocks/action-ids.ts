@@ -15,11 +15,23 @@ export const ACTION = {
   collapse: 'incident_collapse',
   fullReport: 'incident_full_report',
   postRuleGuidance: 'rule_post_to_channel',
+  /** The digest's select: opens one incident of the storm in the digest's thread. */
+  stormOpen: 'storm_open_incident',
 } as const;
 
 export const VIEW = {
   resolve: 'incident_resolve_modal',
   fullReport: 'incident_full_report_modal',
+  mute: 'mute_modal',
+} as const;
+
+export const MUTE_INPUT = {
+  matchersBlock: 'mute_matchers',
+  matchersAction: 'matchers',
+  durationBlock: 'mute_duration',
+  durationAction: 'duration',
+  reasonBlock: 'mute_reason',
+  reasonAction: 'reason',
 } as const;
 
 export const RESOLVE_INPUT = {

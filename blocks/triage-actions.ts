@@ -1,5 +1,5 @@
 import type { ActionsBlock, Button, StaticSelect, UsersSelect } from '@slack/types';
-import { VERB_BY_NAME, type VerbSpec } from '../src/incidents/verbs.js';
+import { VERB_BY_NAME, type VerbName, type VerbSpec } from '../src/incidents/verbs.js';
 import type { IncidentView } from '../src/report/view-model.js';
 import { ACTION } from './action-ids.js';
 
@@ -43,6 +43,17 @@ function element(v: VerbSpec, id: string): Button | UsersSelect | StaticSelect |
     case 'none':
       return undefined;
   }
+}
+
+/** The controls of these verbs for a subject (incident, storm or silence id); selects find it in the block_id. */
+export function verbControls(names: readonly VerbName[], id: string): ActionsBlock {
+  return {
+    type: 'actions',
+    block_id: `triage:${id}`,
+    elements: names
+      .map((a) => element(VERB_BY_NAME[a], id))
+      .filter((e): e is Button | UsersSelect | StaticSelect => e !== undefined),
+  };
 }
 
 /** The triage controls for the incident's state; the block_id carries the incident id for selects. */

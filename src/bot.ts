@@ -10,6 +10,7 @@ import { createIngestHandler } from './ingest/ingest-route.js';
 import { IncidentEngine } from './incidents/engine.js';
 import { Keys } from './incidents/keys.js';
 import { IncidentStore } from './incidents/store.js';
+import { Sweeper } from './incidents/sweeper.js';
 import { slackLogger, type Logger } from './logger.js';
 import {
   collectProcessMetrics,
@@ -40,6 +41,7 @@ export interface Bot {
   queue: AlertQueue;
   engine: IncidentEngine;
   publisher: Publisher;
+  sweeper: Sweeper;
   metrics: BotMetrics;
   keys: Keys;
   redis: Redis;
@@ -59,6 +61,8 @@ export interface BotOptions {
   ready?: () => boolean;
   /** The engine waits here before each read while ingest is busy (the default layout). */
   readGate?: ReadGate;
+  /** The clock of storms, silences and the outbox (tests move it themselves). */
+  now?: () => number;
 }
 
 /**
@@ -110,6 +114,13 @@ export async function startBot(
     dedupeTtlSec: config.incidents.dedupeTtlSec,
     reopenWindowSec: config.incidents.reopenWindowSec,
     resolvedRetentionSec: config.incidents.resolvedRetentionSec,
+    stormThreshold: config.storms.threshold,
+    stormWindowMs: config.storms.windowMs,
+    stormFoldRank: config.storms.foldRank,
+    stormUpdateMs: config.storms.updateMs,
+    stormRetentionSec: config.storms.retentionSec,
+    silenceMaxActive: config.silences.maxActive,
+    silenceMaxDurationMs: config.silences.maxDurationMs,
   });
   const gate = opts.readGate;
   if (gate)
@@ -136,7 +147,11 @@ export async function startBot(
   });
   const users = new UserDirectory(publisherClient, log);
   const guidance = createGuidanceLibrary();
-  const renderer = createRenderer({ guidance });
+  const renderer = createRenderer({
+    guidance,
+    now: opts.now,
+    stormFoldRank: config.storms.foldRank,
+  });
 
   const publisher = new Publisher({
     store: store.outbox,
@@ -144,16 +159,32 @@ export async function startBot(
     render: renderer.render,
     renderFallback: renderer.renderFallback,
     threadLine: renderer.threadLine,
+    storms: store.storms,
+    silences: store.silences,
+    renderStorm: renderer.renderStorm,
+    stormLine: renderer.stormLine,
+    stormUpdateMs: config.storms.updateMs,
+    renderSilence: renderer.renderSilence,
+    silenceEndLine: renderer.silenceEndLine,
     users,
     log,
     metrics,
     channelIntervalMs: config.incidents.channelPostIntervalMs,
     leaseMs: opts.leaseMs,
     pollMs: opts.pollMs,
+    now: opts.now,
+  });
+  const sweeper = new Sweeper({
+    storms: store.storms,
+    silences: store.silences,
+    log,
+    onEnded: () => publisher.wake(),
+    now: opts.now,
   });
   const engine = new IncidentEngine({
     queue,
     store: store.occurrences,
+    silences: store.silences,
     blockingRedis,
     grouping: config.file.grouping,
     channelFor: (alert) => routeAlert(alert, config.file.routes, config.slack.defaultChannel),
@@ -161,6 +192,7 @@ export async function startBot(
     metrics,
     onRecorded: () => publisher.wake(),
     claimIdleMs: opts.claimIdleMs,
+    now: opts.now,
   });
 
   const socketMode = Boolean(config.slack.appToken);
@@ -192,6 +224,8 @@ export async function startBot(
   );
   registerListeners(app, {
     store: store.triage,
+    storms: store.storms,
+    silences: store.silences,
     publisher,
     users,
     renderer,
@@ -199,6 +233,7 @@ export async function startBot(
     permissions,
     config,
     log,
+    now: opts.now ?? Date.now,
   });
   app.error((err) => {
     log.error({ err, module: 'bolt' }, 'unhandled error in a Slack listener');
@@ -242,6 +277,8 @@ export async function startBot(
   if (socketMode && roles.has('ingest')) await app.start();
   if (roles.has('engine')) engine.start();
   if (roles.has('publisher')) publisher.start();
+  // Storms and silences end with time; wherever incidents are recorded or published.
+  if (roles.has('engine') || roles.has('publisher')) sweeper.start();
   log.info(
     { port, internalPort, roles: [...roles], socketMode, channel: config.slack.defaultChannel },
     'falco-triage is running',
@@ -256,6 +293,7 @@ export async function startBot(
     queue,
     engine,
     publisher,
+    sweeper,
     metrics,
     keys,
     redis,
@@ -274,6 +312,7 @@ export async function startBot(
       if (socketMode && roles.has('ingest')) await app.stop();
       gate?.close();
       await engine.stop();
+      await sweeper.stop();
       await publisher.stop();
       await redis.quit().catch(() => undefined);
       blockingRedis.disconnect();

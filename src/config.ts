@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parsePriority } from './alert.js';
+import { parsePriority, priorityRank } from './alert.js';
 import { parseRoles, type Role } from './roles.js';
 
 /**
@@ -111,6 +111,29 @@ const envSchema = z.object({
   DEDUPE_TTL_SEC: intWithDefault(7 * 24 * 3600, 60, 90 * 24 * 3600),
   REOPEN_WINDOW_SEC: intWithDefault(24 * 3600, 0, 90 * 24 * 3600),
   RESOLVED_RETENTION_SEC: intWithDefault(30 * 24 * 3600, 60, 365 * 24 * 3600),
+  /** More new incidents than this in one channel within STORM_WINDOW_SEC is a storm; 0 = never. */
+  STORM_THRESHOLD: intWithDefault(10, 0, 10_000),
+  STORM_WINDOW_SEC: intWithDefault(60, 5, 3600),
+  /** The highest priority folded into a storm's digest; Critical and above never are. */
+  STORM_FOLD_PRIORITY: withDefault('warning').pipe(
+    z
+      .string()
+      .transform((raw) => parsePriority(raw))
+      .pipe(
+        z.enum(['Error', 'Warning', 'Notice', 'Informational', 'Debug'], {
+          error:
+            'must be error, warning, notice, informational or debug (Critical and above are never folded)',
+        }),
+      ),
+  ),
+  /** At most one digest update per this many seconds. */
+  STORM_UPDATE_SEC: intWithDefault(15, 1, 600),
+  /** How long a closed storm's digest (counts, incident list) is kept. */
+  STORM_RETENTION_SEC: intWithDefault(7 * 24 * 3600, 3600, 90 * 24 * 3600),
+  /** Silences active at once, at most. */
+  SILENCE_MAX_ACTIVE: intWithDefault(200, 1, 10_000),
+  /** The longest silence, in seconds. */
+  SILENCE_MAX_DURATION_SEC: intWithDefault(7 * 24 * 3600, 60, 90 * 24 * 3600),
 });
 
 /** Optional YAML file (CONFIG_FILE) for settings that do not fit in environment variables. */
@@ -198,6 +221,15 @@ export interface Config {
     reopenWindowSec: number;
     resolvedRetentionSec: number;
   };
+  storms: {
+    threshold: number;
+    windowMs: number;
+    /** Priority rank (PRIORITIES index) from which new incidents are folded. */
+    foldRank: number;
+    updateMs: number;
+    retentionSec: number;
+  };
+  silences: { maxActive: number; maxDurationMs: number };
   file: FileConfig;
 }
 
@@ -293,6 +325,17 @@ export function loadConfig(
       dedupeTtlSec: e.DEDUPE_TTL_SEC,
       reopenWindowSec: e.REOPEN_WINDOW_SEC,
       resolvedRetentionSec: e.RESOLVED_RETENTION_SEC,
+    },
+    storms: {
+      threshold: e.STORM_THRESHOLD,
+      windowMs: e.STORM_WINDOW_SEC * 1000,
+      foldRank: priorityRank(e.STORM_FOLD_PRIORITY),
+      updateMs: e.STORM_UPDATE_SEC * 1000,
+      retentionSec: e.STORM_RETENTION_SEC,
+    },
+    silences: {
+      maxActive: e.SILENCE_MAX_ACTIVE,
+      maxDurationMs: e.SILENCE_MAX_DURATION_SEC * 1000,
     },
     file,
   });

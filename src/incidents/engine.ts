@@ -6,11 +6,14 @@ import type { AlertQueue, QueuedAlert } from '../ingest/alert-queue.js';
 import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../metrics.js';
 import { eventIdOf, fingerprintOf, type SubjectConfig } from './fingerprint.js';
-import type { OccurrenceStore } from './store.js';
+import { matches } from './silence-match.js';
+import type { OccurrenceStore, SilenceStore } from './store.js';
 
 export interface EngineOptions {
   queue: AlertQueue;
   store: Pick<OccurrenceStore, 'record'>;
+  /** Alerts a silence matches are counted on it instead of recorded. */
+  silences?: Pick<SilenceStore, 'active' | 'swallow'>;
   /** A connection of its own: XREADGROUP BLOCK holds it while waiting. */
   blockingRedis: Redis;
   grouping: SubjectConfig;
@@ -98,6 +101,8 @@ export class IncidentEngine {
   async process(entries: QueuedAlert[]): Promise<void> {
     const now = this.o.now?.() ?? Date.now();
     const done: string[] = [];
+    // Read once per batch: a handful of silences, each swallow re-checked in Redis at `now`.
+    const silences = this.o.silences ? await this.o.silences.active(now) : [];
     await Promise.all(
       entries.map(async (entry) => {
         if (!entry.alert) {
@@ -109,11 +114,23 @@ export class IncidentEngine {
           done.push(entry.id);
           return;
         }
+        const eventId = eventIdOf(entry.alert);
+        const silence = silences.find((s) => matches(entry.alert!, s.matchers));
+        if (silence && this.o.silences) {
+          const r = await this.o.silences.swallow(silence.id, eventId, now);
+          if (r !== 'inactive') {
+            this.o.metrics.alertsProcessed.inc({
+              outcome: r === 'swallowed' ? 'muted' : 'duplicate',
+            });
+            done.push(entry.id);
+            return;
+          }
+        }
         const { fingerprint } = fingerprintOf(entry.alert, this.o.grouping);
         const result = await this.o.store.record({
           alert: entry.alert,
           fingerprint,
-          eventId: eventIdOf(entry.alert),
+          eventId,
           channel: this.o.channelFor(entry.alert),
           now,
         });

@@ -23,6 +23,10 @@ export const REFUSAL_REASONS = [
   'not_snoozed',
   'snooze_in_past',
   'bad_reason',
+  'storm_gone',
+  'bad_silence',
+  'too_many_silences',
+  'not_muted',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -54,6 +58,17 @@ export class TransitionRefused extends IncidentError {
     readonly incident: Incident,
   ) {
     super('transition_refused', refusalMessage(reason, incident));
+  }
+}
+
+/** A storm or silence verb was refused; nothing was changed. */
+export class SubjectRefused extends IncidentError {
+  constructor(
+    readonly reason: RefusalReason,
+    readonly subjectId: string,
+    detail = '',
+  ) {
+    super('transition_refused', refusalText(reason, subjectId, detail));
   }
 }
 
@@ -103,20 +118,30 @@ export function errorFromReply(
 // Slack user id only: rule names and alert fields are written by whoever triggered the
 // alert, and must not end up in text we present as the bot's own.
 function refusalMessage(reason: RefusalReason, i: Incident): string {
-  const id = safeId(i.id);
+  return refusalText(reason, i.id, '', i);
+}
+
+/** The message for a refusal, about an incident, a storm or a silence (by our own id only). */
+export function refusalText(
+  reason: RefusalReason,
+  subjectId: string,
+  detail = '',
+  i?: Pick<Incident, 'acknowledgedBy' | 'resolvedBy' | 'assignee'>,
+): string {
+  const id = safeId(subjectId);
   switch (reason) {
     case 'already_acknowledged':
-      return `${id} is already acknowledged by ${who(i.acknowledgedBy)}.`;
+      return `${id} is already acknowledged by ${who(i?.acknowledgedBy)}.`;
     case 'not_acknowledged':
       return `${id} is not acknowledged.`;
     case 'already_resolved':
-      return `${id} was already resolved by ${who(i.resolvedBy)}.`;
+      return `${id} was already resolved by ${who(i?.resolvedBy)}.`;
     case 'resolved':
-      return `${id} was resolved by ${who(i.resolvedBy)}; reopen it first.`;
+      return `${id} was resolved by ${who(i?.resolvedBy)}; reopen it first.`;
     case 'not_resolved':
       return `${id} is not resolved.`;
     case 'already_assigned':
-      return `${id} is already assigned to ${who(i.assignee)}.`;
+      return `${id} is already assigned to ${who(i?.assignee)}.`;
     case 'not_assigned':
       return `${id} has no assignee.`;
     case 'bad_assignee':
@@ -127,6 +152,14 @@ function refusalMessage(reason: RefusalReason, i: Incident): string {
       return `A snooze must end in the future.`;
     case 'bad_reason':
       return `Choose a resolution: ${RESOLUTION_REASONS.map((r) => RESOLUTION_LABELS[r]).join(', ')}.`;
+    case 'storm_gone':
+      return `${id} is not a storm the bot still knows (its digest expires a while after it ends).`;
+    case 'bad_silence':
+      return `That silence cannot be created: ${safeDetail(detail) || 'check the rule, the fields and the duration'}.`;
+    case 'too_many_silences':
+      return `There are already ${safeDetail(detail) || 'too many'} silences; end one first (\`/falco mutes\`).`;
+    case 'not_muted':
+      return `${id} is not an active silence (\`/falco mutes\` lists them).`;
   }
 }
 
@@ -137,6 +170,11 @@ function who(user: string | undefined): string {
 
 function safeId(id: string): string {
   return /^[A-Za-z][A-Za-z0-9]{0,15}-\d{1,12}$/.test(id) ? id : 'That incident';
+}
+
+/** Details we write ourselves (numbers, limits); anything else is dropped. */
+function safeDetail(s: string): string {
+  return /^[\w .,:;()'-]{0,200}$/.test(s) ? s : '';
 }
 
 function safeWord(s: string): string {

@@ -92,6 +92,11 @@ export const TIMELINE_KINDS = [
   'note',
   'note_edited',
   'note_deleted',
+  'muted',
+  'unmuted',
+  'storm_acknowledged',
+  'storm_assigned',
+  'storm_resolved',
 ] as const;
 export type TimelineKind = (typeof TIMELINE_KINDS)[number];
 

@@ -9,7 +9,12 @@ import type { Redis, RedisKey, RedisValue, Result } from 'ioredis';
  * a script cannot change its keys without its TypeScript signature changing too.
  */
 export const INCIDENT_SCRIPTS = {
-  recordOccurrence: 9,
+  recordOccurrence: 13,
+  sweepStorms: 2,
+  showInStorm: 2,
+  stormAction: 4,
+  silence: 3,
+  swallow: 2,
   transition: 6,
   claimReady: 4,
   renewLeases: 1,
@@ -38,7 +43,12 @@ declare module 'ioredis' {
   // Prefixed so they cannot collide with Redis commands or other modules' scripts on a
   // shared connection.
   interface RedisCommander<Context> {
-    ftRecordOccurrence(...args: ScriptArgs<9>): Result<ScriptReply, Context>;
+    ftRecordOccurrence(...args: ScriptArgs<13>): Result<ScriptReply, Context>;
+    ftSweepStorms(...args: ScriptArgs<2>): Result<string[], Context>;
+    ftShowInStorm(...args: ScriptArgs<2>): Result<number, Context>;
+    ftStormAction(...args: ScriptArgs<4>): Result<ScriptReply, Context>;
+    ftSilence(...args: ScriptArgs<3>): Result<ScriptReply, Context>;
+    ftSwallow(...args: ScriptArgs<2>): Result<number, Context>;
     ftTransition(...args: ScriptArgs<6>): Result<ScriptReply, Context>;
     ftClaimReady(...args: ScriptArgs<4>): Result<(string | number)[], Context>;
     ftRenewLeases(...args: ScriptArgs<1>): Result<number[], Context>;

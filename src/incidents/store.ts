@@ -5,12 +5,16 @@ import { OccurrenceStore } from './store/occurrences.js';
 import { OutboxStore } from './store/outbox.js';
 import { IncidentQueries } from './store/queries.js';
 import { RetentionStore } from './store/retention.js';
+import { SilenceStore } from './store/silences.js';
+import { StormStore } from './store/storms.js';
 import { TriageStore } from './store/triage.js';
 
 export type { StoreOptions } from './store/context.js';
 export type { OccurrenceInput, Outcome, RecordResult } from './store/occurrences.js';
 export { decodeIncident } from './store/decode.js';
-export { OccurrenceStore, OutboxStore, RetentionStore, TriageStore };
+export { OccurrenceStore, OutboxStore, RetentionStore, SilenceStore, StormStore, TriageStore };
+export type { NewSilence, Silence } from './store/silences.js';
+export type { StormCount, StormDigest, StormEvent } from './store/storms.js';
 
 /**
  * Incident state in Redis, split by who uses it: the engine records occurrences, the
@@ -24,6 +28,8 @@ export class IncidentStore extends IncidentQueries {
   readonly triage: TriageStore;
   readonly outbox: OutboxStore;
   readonly retention: RetentionStore;
+  readonly storms: StormStore;
+  readonly silences: SilenceStore;
 
   constructor(redis: Redis, keys: Keys, opts: StoreOptions = {}) {
     const ctx = storeContext(redis, keys, opts);
@@ -32,5 +38,7 @@ export class IncidentStore extends IncidentQueries {
     this.triage = new TriageStore(ctx);
     this.outbox = new OutboxStore(ctx);
     this.retention = new RetentionStore(ctx);
+    this.storms = new StormStore(ctx);
+    this.silences = new SilenceStore(ctx);
   }
 }

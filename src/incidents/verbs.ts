@@ -17,7 +17,27 @@ import {
  */
 
 /** The transition script's actions (ARGV[3] of transition-6.lua). */
-export type StoreAction = VerbName | 'expand';
+export type StoreAction = IncidentVerbName | 'expand';
+
+/**
+ * What a verb acts on, and so which script has its branch: an incident
+ * (transition-6.lua), a whole storm (stormAction-4.lua), or a silence (silence-3.lua).
+ */
+export type VerbSubject = 'incident' | 'storm' | 'silence';
+
+/** Where a control is shown, and the state it is offered in. */
+export type OfferState =
+  | { on: 'incident'; incident: Pick<Incident, 'status' | 'assignee' | 'snoozedUntil'> }
+  | { on: 'storm'; open: boolean }
+  | { on: 'silence'; active: boolean };
+
+/** How the subject is named after the command word, per subject. */
+export const SUBJECT_ID: Record<VerbSubject, { pattern: RegExp; example: string; usage: string }> =
+  {
+    incident: { pattern: /^[A-Z][A-Z0-9]*-\d+$/, example: 'FT-42', usage: '<FT-n>' },
+    storm: { pattern: /^STORM-\d+$/, example: 'STORM-3', usage: '<STORM-n>' },
+    silence: { pattern: /^MUTE-\d+$/, example: 'MUTE-4', usage: '<MUTE-n>' },
+  };
 
 /** Arguments as transition-6.lua takes them (ARGV[9], ARGV[10]). */
 export type VerbArgs = readonly [string?, string?];
@@ -32,7 +52,13 @@ export interface ParseContext {
 
 /** How the verb appears on the incident message. */
 export type VerbControl =
-  | { kind: 'button'; label: string; style?: 'primary' | 'danger'; opensResolveDialog?: true }
+  | {
+      kind: 'button';
+      label: string;
+      style?: 'primary' | 'danger';
+      opensResolveDialog?: true;
+      opensMuteDialog?: true;
+    }
   | { kind: 'users_select'; placeholder: string }
   | { kind: 'static_select'; placeholder: string; options: readonly SnoozeOption[] }
   | { kind: 'none'; why: string };
@@ -59,6 +85,10 @@ export interface PhraseParts {
 /** One row of the table; `VerbSpec` is the same with its name typed. */
 export interface VerbEntry {
   name: string;
+  /** What it acts on (which script has its branch). */
+  subject: VerbSubject;
+  /** The messages that show its control (none when control.kind is 'none'). */
+  controlOn: readonly OfferState['on'][];
   /** Block Kit action_id of its control. */
   actionId: string;
   control: VerbControl;
@@ -78,8 +108,8 @@ export interface VerbEntry {
   timeline: TimelineKind;
   /** "Done: FT-42 <done>." */
   done: string;
-  /** Whether its control is offered on the message in this state (a refused one is not). */
-  offered: (i: Pick<Incident, 'status' | 'assignee' | 'snoozedUntil'>, now: number) => boolean;
+  /** Whether its control is offered on this message in this state (a refused one is not). */
+  offered: (s: OfferState, now: number) => boolean;
   /** Typed arguments (after the incident id) -> script arguments, or what to type instead. */
   parse: (words: string[], ctx: ParseContext) => Promise<Parsed>;
   /** A click on its control -> script arguments (or the name of another verb to apply); undefined to ignore it. */
@@ -105,6 +135,13 @@ const MAX_SNOOZE_MINUTES = 7 * 1440;
 const DURATION = /^(\d+)(m|h|d)$/;
 
 const noArgs = (): Promise<Parsed> => Promise.resolve({ args: [] });
+type IncidentState = Pick<Incident, 'status' | 'assignee' | 'snoozedUntil'>;
+/** Offered on incident messages when `pred` holds. */
+const onIncident =
+  (pred: (i: IncidentState, now: number) => boolean) =>
+  (s: OfferState, now: number): boolean =>
+    s.on === 'incident' && pred(s.incident, now);
+const onOpenStorm = (s: OfferState): boolean => s.on === 'storm' && s.open;
 const noClickArgs = (): VerbArgs => [];
 const open = (i: Pick<Incident, 'status'>) => i.status !== 'resolved';
 const snoozed = (i: Pick<Incident, 'snoozedUntil'>, now: number) =>
@@ -113,6 +150,15 @@ const until = (minutes: number, now: number): VerbArgs | undefined =>
   Number.isFinite(minutes) && minutes > 0 && minutes <= MAX_SNOOZE_MINUTES
     ? [String(now + minutes * 60_000)]
     : undefined;
+
+function parseResolve(words: string[]): Promise<Parsed> {
+  const reason = (words[0] ?? '').toLowerCase().replace(/-/g, '_');
+  if (!(RESOLUTION_REASONS as readonly string[]).includes(reason))
+    return Promise.resolve({
+      usage: `<reason> [note]; reasons: ${RESOLUTION_REASONS.join(', ')}`,
+    });
+  return Promise.resolve({ args: [reason, words.slice(1).join(' ').trim()] });
+}
 
 function reasonLabel(reason: string | undefined): string {
   return reason && reason in RESOLUTION_LABELS
@@ -123,6 +169,8 @@ function reasonLabel(reason: string | undefined): string {
 const VERB_LIST = [
   {
     name: 'acknowledge',
+    subject: 'incident',
+    controlOn: ['incident'],
     actionId: 'incident_acknowledge',
     control: { kind: 'button', label: 'Acknowledge', style: 'primary' },
     command: 'ack',
@@ -133,13 +181,15 @@ const VERB_LIST = [
     refusals: ['already_acknowledged', 'resolved'],
     timeline: 'acknowledged',
     done: 'acknowledged',
-    offered: (i) => i.status === 'open',
+    offered: onIncident((i) => i.status === 'open'),
     parse: noArgs,
     click: noClickArgs,
     phrase: (_e, p) => `${p.actor} acknowledged ${p.subject}`,
   },
   {
     name: 'unacknowledge',
+    subject: 'incident',
+    controlOn: ['incident'],
     actionId: 'incident_unacknowledge',
     control: { kind: 'button', label: 'Unacknowledge' },
     command: 'unack',
@@ -150,13 +200,15 @@ const VERB_LIST = [
     refusals: ['not_acknowledged', 'resolved'],
     timeline: 'unacknowledged',
     done: 'no longer acknowledged',
-    offered: (i) => i.status === 'acknowledged',
+    offered: onIncident((i) => i.status === 'acknowledged'),
     parse: noArgs,
     click: noClickArgs,
     phrase: (_e, p) => `${p.actor} took back the acknowledgement`,
   },
   {
     name: 'assign',
+    subject: 'incident',
+    controlOn: ['incident'],
     actionId: 'incident_assign',
     control: { kind: 'users_select', placeholder: 'Assign to…' },
     command: 'assign',
@@ -167,7 +219,7 @@ const VERB_LIST = [
     refusals: ['resolved', 'bad_assignee', 'already_assigned'],
     timeline: 'assigned',
     done: 'assigned',
-    offered: open,
+    offered: onIncident(open),
     async parse(words, ctx) {
       const user = words[0] ? await ctx.resolveUser(words[0]) : undefined;
       return user ? { args: [user] } : { usage: '@someone (a person in this workspace)' };
@@ -179,6 +231,8 @@ const VERB_LIST = [
   },
   {
     name: 'unassign',
+    subject: 'incident',
+    controlOn: ['incident'],
     actionId: 'incident_unassign',
     control: { kind: 'button', label: 'Unassign' },
     command: 'unassign',
@@ -189,13 +243,15 @@ const VERB_LIST = [
     refusals: ['resolved', 'not_assigned'],
     timeline: 'unassigned',
     done: 'unassigned',
-    offered: (i) => open(i) && Boolean(i.assignee),
+    offered: onIncident((i) => open(i) && Boolean(i.assignee)),
     parse: noArgs,
     click: noClickArgs,
     phrase: (_e, p) => `${p.actor} removed the assignee`,
   },
   {
     name: 'resolve',
+    subject: 'incident',
+    controlOn: ['incident'],
     actionId: 'incident_resolve',
     control: { kind: 'button', label: 'Resolve…', opensResolveDialog: true },
     command: 'resolve',
@@ -206,15 +262,8 @@ const VERB_LIST = [
     refusals: ['already_resolved', 'bad_reason'],
     timeline: 'resolved',
     done: 'resolved',
-    offered: open,
-    parse(words) {
-      const reason = (words[0] ?? '').toLowerCase().replace(/-/g, '_');
-      if (!(RESOLUTION_REASONS as readonly string[]).includes(reason))
-        return Promise.resolve({
-          usage: `<reason> [note]; reasons: ${RESOLUTION_REASONS.join(', ')}`,
-        });
-      return Promise.resolve({ args: [reason, words.slice(1).join(' ').trim()] });
-    },
+    offered: onIncident(open),
+    parse: (words) => parseResolve(words),
     // The button opens the Resolve dialog; its submission resolves.
     click: () => undefined,
     phrase: (e, p) =>
@@ -222,6 +271,8 @@ const VERB_LIST = [
   },
   {
     name: 'reopen',
+    subject: 'incident',
+    controlOn: ['incident'],
     actionId: 'incident_reopen',
     control: { kind: 'button', label: 'Reopen', style: 'danger' },
     command: 'reopen',
@@ -232,7 +283,7 @@ const VERB_LIST = [
     refusals: ['not_resolved'],
     timeline: 'reopened',
     done: 'reopened',
-    offered: (i) => i.status === 'resolved',
+    offered: onIncident((i) => i.status === 'resolved'),
     parse: noArgs,
     click: noClickArgs,
     phrase: (e, p) =>
@@ -242,6 +293,8 @@ const VERB_LIST = [
   },
   {
     name: 'snooze',
+    subject: 'incident',
+    controlOn: ['incident'],
     actionId: 'incident_snooze',
     control: { kind: 'static_select', placeholder: 'Snooze…', options: SNOOZE_OPTIONS },
     command: 'snooze',
@@ -252,7 +305,7 @@ const VERB_LIST = [
     refusals: ['resolved', 'snooze_in_past'],
     timeline: 'snoozed',
     done: 'snoozed',
-    offered: (i, now) => open(i) && !snoozed(i, now),
+    offered: onIncident((i, now) => open(i) && !snoozed(i, now)),
     parse(words, ctx) {
       const m = DURATION.exec(words[0] ?? '');
       const minutes = m ? Number(m[1]) * (m[2] === 'm' ? 1 : m[2] === 'h' ? 60 : 1440) : NaN;
@@ -264,6 +317,8 @@ const VERB_LIST = [
   },
   {
     name: 'unsnooze',
+    subject: 'incident',
+    controlOn: ['incident'],
     actionId: 'incident_unsnooze',
     control: { kind: 'button', label: 'End snooze' },
     command: 'unsnooze',
@@ -274,15 +329,121 @@ const VERB_LIST = [
     refusals: ['not_snoozed'],
     timeline: 'unsnoozed',
     done: 'no longer snoozed',
-    offered: (i, now) => open(i) && snoozed(i, now),
+    offered: onIncident((i, now) => open(i) && snoozed(i, now)),
     parse: noArgs,
     click: noClickArgs,
     phrase: (_e, p) => `${p.actor} ended the snooze`,
+  },
+  {
+    name: 'mute',
+    subject: 'silence',
+    controlOn: ['incident', 'storm'],
+    actionId: 'mute_similar',
+    control: { kind: 'button', label: 'Mute similar…', opensMuteDialog: true },
+    command: 'mute',
+    usage: '<FT-n | STORM-n | rule=…> [field=value …] <30m|2h|1d> <reason>',
+    example: 'FT-42 ns=default 2h known noisy backup job',
+    help: 'matching alerts open and post nothing for a while; they are counted on the silence (`*` matches anything; fields: rule, ns, host, image or any output field)',
+    restricted: true,
+    refusals: ['bad_silence', 'too_many_silences'],
+    timeline: 'muted',
+    done: 'muted',
+    offered: (s) => (s.on === 'incident' && s.incident.status !== 'resolved') || s.on === 'storm',
+    parse: (words) => Promise.resolve(parseMute(words)),
+    // The button opens the Mute dialog, proposing matchers from the alert; its submission mutes.
+    click: () => undefined,
+    phrase: (e, p) =>
+      `${p.actor} muted ${p.text(e.detail.what ?? 'matching alerts')} until ${p.time(Number(e.detail.until))} (${e.detail.silence ?? '?'})${e.detail.reason ? `: ${p.text(e.detail.reason)}` : ''}`,
+  },
+  {
+    name: 'unmute',
+    subject: 'silence',
+    controlOn: ['silence'],
+    actionId: 'silence_unmute',
+    control: { kind: 'button', label: 'Unmute' },
+    command: 'unmute',
+    usage: '',
+    example: '',
+    help: 'end a silence now (`/falco mutes` lists them)',
+    restricted: true,
+    refusals: ['not_muted'],
+    timeline: 'unmuted',
+    done: 'unmuted',
+    offered: (s) => s.on === 'silence' && s.active,
+    parse: noArgs,
+    click: noClickArgs,
+    phrase: (e, p) =>
+      `${p.actor} ended ${p.subject}: it swallowed ${Number(e.detail.count ?? 0).toLocaleString('en-US')} alert(s)`,
+  },
+  {
+    name: 'ackall',
+    subject: 'storm',
+    controlOn: ['storm'],
+    actionId: 'storm_acknowledge',
+    control: { kind: 'button', label: 'Acknowledge all', style: 'primary' },
+    command: 'ackall',
+    usage: '',
+    example: '',
+    help: 'acknowledge every open incident of a storm',
+    restricted: true,
+    refusals: ['storm_gone'],
+    timeline: 'storm_acknowledged',
+    done: 'acknowledged, every open incident of it',
+    offered: onOpenStorm,
+    parse: noArgs,
+    click: noClickArgs,
+    phrase: (e, p) =>
+      `${p.actor} acknowledged all ${Number(e.detail.changed ?? 0).toLocaleString('en-US')} open incidents of ${p.subject}`,
+  },
+  {
+    name: 'assignall',
+    subject: 'storm',
+    controlOn: ['storm'],
+    actionId: 'storm_assign',
+    control: { kind: 'users_select', placeholder: 'Assign all to…' },
+    command: 'assignall',
+    usage: '@someone',
+    example: '@bob',
+    help: 'give every open incident of a storm to someone',
+    restricted: true,
+    refusals: ['storm_gone', 'bad_assignee'],
+    timeline: 'storm_assigned',
+    done: 'assigned, every open incident of it',
+    offered: onOpenStorm,
+    async parse(words, ctx) {
+      const user = words[0] ? await ctx.resolveUser(words[0]) : undefined;
+      return user ? { args: [user] } : { usage: '@someone (a person in this workspace)' };
+    },
+    click: (c) => (c.selected_user ? [c.selected_user] : undefined),
+    phrase: (e, p) =>
+      `${p.actor} assigned all ${Number(e.detail.changed ?? 0).toLocaleString('en-US')} open incidents of ${p.subject} to ${e.detail.assignee ? p.person(e.detail.assignee) : 'someone'}`,
+  },
+  {
+    name: 'resolveall',
+    subject: 'storm',
+    controlOn: ['storm'],
+    actionId: 'storm_resolve',
+    control: { kind: 'button', label: 'Resolve all…', opensResolveDialog: true },
+    command: 'resolveall',
+    usage: '<reason> [note]',
+    example: 'false_positive a deploy restarted every pod',
+    help: 'close every open incident of a storm with one reason',
+    restricted: true,
+    refusals: ['storm_gone', 'bad_reason'],
+    timeline: 'storm_resolved',
+    done: 'resolved, every open incident of it',
+    offered: onOpenStorm,
+    parse: (words) => parseResolve(words),
+    click: () => undefined,
+    phrase: (e, p) =>
+      `${p.actor} resolved all ${Number(e.detail.changed ?? 0).toLocaleString('en-US')} open incidents of ${p.subject} as ${reasonLabel(e.detail.reason)}${e.detail.note ? `: ${p.text(e.detail.note)}` : ''}`,
   },
 ] as const satisfies readonly VerbEntry[];
 
 export type VerbName = (typeof VERB_LIST)[number]['name'];
 export type VerbSpec = VerbEntry & { name: VerbName };
+/** The verbs whose branch is in transition-6.lua. */
+export type IncidentVerbName = Extract<(typeof VERB_LIST)[number], { subject: 'incident' }>['name'];
 /** The timeline kinds the verbs write (the others are Falco's, notes and view changes). */
 export type VerbTimelineKind = (typeof VERB_LIST)[number]['timeline'];
 
@@ -294,21 +455,104 @@ export const VERB_BY_NAME = Object.fromEntries(VERBS.map((v) => [v.name, v])) as
   VerbSpec
 >;
 
+/** The verbs that act on one incident (its thread, its id). */
+export const INCIDENT_VERBS: readonly VerbSpec[] = VERBS.filter((v) => v.subject === 'incident');
+
 /** The verb a typed word names (`ack`, `resolve`...), or undefined. */
 export function verbForCommand(word: string): VerbSpec | undefined {
   const w = word.toLowerCase();
   return VERBS.find((v) => v.command === w);
 }
 
-/** The verbs whose controls make sense in the incident's state: a refused one is not offered. */
+/** The verbs whose controls make sense on an incident message in its state: a refused one is not offered. */
 export function availableVerbs(
   i: Pick<Incident, 'status' | 'assignee' | 'snoozedUntil'>,
   now: number,
 ): VerbName[] {
-  return VERBS.filter((v) => v.offered(i, now)).map((v) => v.name);
+  return offeredOn({ on: 'incident', incident: i }, now);
+}
+
+/** The verbs whose controls are offered on a message of this kind in this state. */
+export function offeredOn(s: OfferState, now: number): VerbName[] {
+  return VERBS.filter(
+    (v) => (v.controlOn as readonly string[]).includes(s.on) && v.offered(s, now),
+  ).map((v) => v.name);
 }
 
 /** The verb that writes a timeline kind, if a verb does. */
 export function verbForTimeline(kind: TimelineKind): VerbSpec | undefined {
   return VERBS.find((v) => v.timeline === kind);
+}
+
+/** Longest silence typed (the configuration may allow less). */
+export const MAX_MUTE_MINUTES = 90 * 1440;
+
+/** What `/falco mute` and the Mute dialog produce: the silence to create, as JSON in args[0]. */
+export interface MuteSpec {
+  /** An incident or storm whose alert proposes the matchers (rule and subject). */
+  from?: string;
+  /** Field -> pattern (`*` matches any run of characters); `rule` is the rule name. */
+  matchers: Record<string, string>;
+  durationMs: number;
+  reason: string;
+}
+
+/** Short names people type for the fields they mute on most. */
+export const MATCHER_ALIASES: Record<string, string> = {
+  rule: 'rule',
+  ns: 'k8s.ns.name',
+  namespace: 'k8s.ns.name',
+  host: 'hostname',
+  hostname: 'hostname',
+  image: 'container.image.repository',
+  pod: 'k8s.pod.name',
+  container: 'container.name',
+};
+
+/** Splits typed text into words, keeping "quoted phrases" (straight or curly quotes) together. */
+export function shellishWords(text: string): string[] {
+  const out: string[] = [];
+  const re = /(?:[^\s"“”]+|["“][^"“”]*["”])+/g;
+  for (const m of text.matchAll(re)) out.push(m[0].replace(/["“”]/g, ''));
+  return out;
+}
+
+const MUTE_USAGE =
+  '<FT-n | STORM-n | rule=<name or pattern>> [field=value …] <30m|2h|1d> <reason>, e.g. `rule="Terminal shell in container" ns=dev 2h load test`';
+
+/** `/falco mute …` words -> the silence to create, or what to type instead. */
+export function parseMute(words: string[]): Parsed {
+  const tokens = shellishWords(words.join(' '));
+  const spec: MuteSpec = { matchers: {}, durationMs: 0, reason: '' };
+  let i = 0;
+  if (
+    tokens[0] &&
+    (SUBJECT_ID.incident.pattern.test(tokens[0].toUpperCase()) ||
+      SUBJECT_ID.storm.pattern.test(tokens[0].toUpperCase()))
+  ) {
+    spec.from = tokens[0].toUpperCase();
+    i = 1;
+  }
+  for (; i < tokens.length; i++) {
+    const t = tokens[i] ?? '';
+    const kv = /^([A-Za-z][\w.[\]-]{0,80})=(.+)$/s.exec(t);
+    if (!kv) break;
+    const key = kv[1]!.toLowerCase();
+    const field = MATCHER_ALIASES[key] ?? kv[1]!;
+    spec.matchers[field] = kv[2]!.slice(0, 500);
+  }
+  const d = DURATION.exec(tokens[i] ?? '');
+  const minutes = d ? Number(d[1]) * (d[2] === 'm' ? 1 : d[2] === 'h' ? 60 : 1440) : NaN;
+  spec.reason = tokens
+    .slice(i + 1)
+    .join(' ')
+    .trim()
+    .slice(0, 500);
+  if (!spec.from && !spec.matchers.rule)
+    return { usage: `${MUTE_USAGE} (name a rule, an incident or a storm)` };
+  if (!(minutes > 0 && minutes <= MAX_MUTE_MINUTES))
+    return { usage: `${MUTE_USAGE} (a duration such as 2h, at most 90d)` };
+  if (!spec.reason) return { usage: `${MUTE_USAGE} (say why)` };
+  spec.durationMs = minutes * 60_000;
+  return { args: [JSON.stringify(spec)] };
 }

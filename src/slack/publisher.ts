@@ -5,10 +5,13 @@ import type { BotMetrics } from '../metrics.js';
 import type { Renderer } from '../report/render.js';
 import { Failures } from './publish/failures.js';
 import { incidentStep, type IncidentStepDeps } from './publish/incident-step.js';
+import { silenceStep, type SilenceStepDeps } from './publish/silence-step.js';
+import { stormStep, type StormStepDeps } from './publish/storm-step.js';
 import type { HeldClaim, StepContext } from './publish/step-context.js';
 import type { UserDirectory } from './user-directory.js';
 
-export interface PublisherOptions {
+export interface PublisherOptions
+  extends Omit<StormStepDeps, 'users'>, Omit<SilenceStepDeps, 'users'> {
   store: OutboxStore;
   client: WebClient;
   render: IncidentStepDeps['render'];
@@ -162,7 +165,10 @@ export class Publisher {
     return claims.length;
   }
 
+  /** Incidents, storm digests and silence notices share the outbox; each has its step. */
   private step(claim: HeldClaim): Promise<void> {
+    if (claim.id.startsWith('STORM-')) return stormStep(this.ctx, this.o, this.failures, claim);
+    if (claim.id.startsWith('MUTE-')) return silenceStep(this.ctx, this.o, this.failures, claim);
     return incidentStep(this.ctx, this.o, this.failures, claim);
   }
 

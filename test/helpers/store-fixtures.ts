@@ -44,10 +44,12 @@ export function fresh(t: TestContext, opts: StoreOptions = {}): Ctx {
   t.after(async () => {
     await deletePrefix(redis, prefix);
   });
+  // One incident's life unless the test is about storms: storms off by default here.
+  const o = { stormThreshold: 0, ...opts };
   return {
     keys,
-    store: new IncidentStore(redis, keys, opts),
-    other: new IncidentStore(redis2, keys, opts),
+    store: new IncidentStore(redis, keys, o),
+    other: new IncidentStore(redis2, keys, o),
   };
 }
 

@@ -45,6 +45,8 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     CHANNEL_POST_INTERVAL_MS: '0',
     UPDATE_COALESCE_MS: '100',
+    // Tests of one incident's life; the storm tests set the storm settings they test.
+    STORM_THRESHOLD: '0',
     ...opts.env,
   });
   const bot = await startBot(config, createLogger({ level: config.log.level, format: 'json' }), {

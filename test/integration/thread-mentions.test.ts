@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TimelineKind } from '../../src/incidents/model.js';
-import { VERBS, type VerbName } from '../../src/incidents/verbs.js';
+import { INCIDENT_VERBS as VERBS, type VerbName } from '../../src/incidents/verbs.js';
+import { THREAD_VERBS } from '../../src/slack/listeners/events/thread-mention.js';
 import { THREAD_HELP } from '../../src/slack/listeners/events/thread-mention.js';
 import { eventually } from '../helpers/eventually.js';
 import { BOT_USER_ID, startSlackEmulator, type SlackEmulator } from '../helpers/slack-emulator.js';
@@ -197,7 +198,7 @@ describe('mentions and edits in an incident thread', () => {
   test('a user who may not change incidents is told so, and nothing changes', async () => {
     const { id, ts } = await newIncident();
     const version = (await t.bot.store.get(id))!.version;
-    for (const v of VERBS) {
+    for (const v of THREAD_VERBS) {
       const since = emu.ephemerals.length;
       await mention(MALLORY, `${v.command} ${v.example}`.trim(), ts);
       await ephemeralTo(MALLORY, since, /not allowed/);
@@ -214,7 +215,7 @@ describe('mentions and edits in an incident thread', () => {
     await mention(ALICE, 'help', ts);
     const help = await ephemeralTo(ALICE, since, /mention me/);
     assert.equal(help.text, THREAD_HELP);
-    for (const v of VERBS) assert.ok(help.text.includes(`@falco-triage ${v.command}`));
+    for (const v of THREAD_VERBS) assert.ok(help.text.includes(`@falco-triage ${v.command}`));
 
     since = emu.ephemerals.length;
     await mention(ALICE, 'ack', undefined); // top level in the channel

@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { triageActions } from '../../blocks/triage-actions.js';
-import { REFUSAL_REASONS, TransitionRefused } from '../../src/incidents/errors.js';
+import { triageActions, verbControls } from '../../blocks/triage-actions.js';
+import { REFUSAL_REASONS, refusalText, TransitionRefused } from '../../src/incidents/errors.js';
 import { TIMELINE_KINDS, type Incident, type TimelineEntry } from '../../src/incidents/model.js';
-import { luaDir } from '../../src/incidents/scripts.js';
+import { loadScripts } from '../../src/incidents/scripts.js';
 import {
   availableVerbs,
+  offeredOn,
+  SUBJECT_ID,
   VERBS,
   verbForCommand,
   verbForTimeline,
   type PhraseParts,
+  type VerbSubject,
 } from '../../src/incidents/verbs.js';
 import { createLogger } from '../../src/logger.js';
 import { inThread, phrase } from '../../src/report/phrases.js';
@@ -24,6 +25,7 @@ import {
   mentionWords,
   parseMention,
   THREAD_HELP,
+  THREAD_VERBS,
 } from '../../src/slack/listeners/events/thread-mention.js';
 
 /**
@@ -91,6 +93,10 @@ function entryOf(kind: TimelineEntry['kind']): TimelineEntry {
       note: 'n',
       until: String(NOW),
       text: 't',
+      silence: 'MUTE-4',
+      what: 'rule=x',
+      changed: '12',
+      refused: '1',
       count: '2',
       first: String(NOW),
       last: String(NOW),
@@ -98,48 +104,81 @@ function entryOf(kind: TimelineEntry['kind']): TimelineEntry {
   };
 }
 
+/** The script that has each subject's branches (expanded, with its includes). */
+const SCRIPT_OF: Record<VerbSubject, string> = {
+  incident: 'transition',
+  storm: 'stormAction',
+  silence: 'silence',
+};
+const SUBJECT_OF_SURFACE = { incident: 'FT-7', storm: 'STORM-3', silence: 'MUTE-4' } as const;
+
 describe('the verb table', () => {
-  const lua = readFileSync(join(luaDir(), 'transition-6.lua'), 'utf8');
+  const scripts = new Map(loadScripts().map((sc) => [sc.name as string, sc.lua]));
   const registered = registeredActionIds();
 
   for (const v of VERBS) {
-    test(`${v.name}: button, subcommand, mention, help, thread phrase, refusals, Lua branch`, async () => {
-      // A button (or a stated reason not to have one), with a listener behind it.
+    test(`${v.name}: controls, subcommand, mention, help, thread phrase, refusals, Lua branch`, async () => {
+      // A control on every message it belongs on (or a stated reason not to have one), with a listener behind it.
       if (v.control.kind === 'none') {
         assert.ok(v.control.why.length > 10, 'says why it has no control');
       } else {
-        const block = triageActions({ id: 'FT-7', actions: [v.name] } as IncidentView);
-        const ids = block.elements.map((e) => (e as { action_id?: string }).action_id);
-        assert.deepEqual(ids, [v.actionId], 'its control is on the message when offered');
+        assert.ok(v.controlOn.length > 0, 'says where its control is');
+        for (const on of v.controlOn) {
+          const block =
+            on === 'incident'
+              ? triageActions({ id: 'FT-7', actions: [v.name] } as IncidentView)
+              : verbControls([v.name], SUBJECT_OF_SURFACE[on]);
+          const ids = block.elements.map((e) => (e as { action_id?: string }).action_id);
+          assert.deepEqual(ids, [v.actionId], `its control is on the ${on} message when offered`);
+        }
         assert.ok(registered.includes(v.actionId), 'a listener handles its clicks');
       }
-      // A /falco subcommand and a help line for it.
+      // A /falco subcommand and a help line for it, naming what it acts on.
       assert.equal(verbForCommand(v.command), v);
       assert.ok(Object.hasOwn(SUBCOMMANDS, v.command), `/falco ${v.command} is dispatched`);
-      assert.ok(HELP.includes(`/falco ${v.command} <FT-n>`), `/falco help lists ${v.command}`);
-      // A mention in the thread, with its example arguments, and a line in the thread help.
-      const asked = parseMention(mentionWords(`<@${BOT}> ${v.command} ${v.example}`, BOT));
-      assert.ok('verb' in asked && asked.verb === v, `@falco-triage ${v.command} names ${v.name}`);
-      const parsed = await v.parse(asked.args, {
+      const helpLine =
+        v.name === 'mute'
+          ? `/falco mute ${v.usage}`
+          : `/falco ${v.command} ${SUBJECT_ID[v.subject].usage}`;
+      assert.ok(HELP.includes(helpLine), `/falco help lists ${helpLine}`);
+      // Its example arguments parse; in an incident's thread, a mention names it.
+      const ctx = {
         now: NOW,
-        resolveUser: (w) => Promise.resolve(w === '@bob' ? BOB : undefined),
-      });
-      assert.ok('args' in parsed, `its example "${v.example}" parses`);
-      assert.ok(THREAD_HELP.includes(`@falco-triage ${v.command}`), 'the thread help lists it');
+        resolveUser: (w: string) => Promise.resolve(w === '@bob' ? BOB : undefined),
+      };
+      if (THREAD_VERBS.includes(v)) {
+        const asked = parseMention(mentionWords(`<@${BOT}> ${v.command} ${v.example}`, BOT));
+        assert.ok(
+          'verb' in asked && asked.verb === v,
+          `@falco-triage ${v.command} names ${v.name}`,
+        );
+        assert.ok(THREAD_HELP.includes(`@falco-triage ${v.command}`), 'the thread help lists it');
+        assert.ok('args' in (await v.parse(asked.args, ctx)), `its example "${v.example}" parses`);
+      } else {
+        assert.ok(
+          'args' in (await v.parse(v.example.split(' ').filter(Boolean), ctx)),
+          `its example "${v.example}" parses`,
+        );
+        assert.ok('unknown' in parseMention([v.command]), 'not offered in an incident thread');
+      }
       // A phrase for its timeline entry, posted in the thread and written in the record.
       assert.equal(verbForTimeline(v.timeline), v, 'one verb per timeline kind');
       assert.ok(inThread(v.timeline), 'its entries are posted in the thread');
       const line = phrase(entryOf(v.timeline), parts);
       assert.match(line, /^alice /, line);
-      assert.doesNotMatch(line, /undefined|\[object/);
+      assert.doesNotMatch(line, /undefined|\[object|NaN/);
       // Refusals, each with a message people can read.
       assert.ok(v.refusals.length > 0, 'says why the store may refuse it');
       for (const reason of v.refusals) {
-        const message = new TransitionRefused(reason, incident).message;
+        const message =
+          v.subject === 'incident'
+            ? new TransitionRefused(reason, incident).message
+            : refusalText(reason, SUBJECT_ID[v.subject].example);
         assert.ok(message.length > 10 && !message.includes('undefined'), `${reason}: ${message}`);
       }
-      // Its branch in the transition script.
-      assert.ok(lua.includes(`action == '${v.name}'`), `transition-6.lua handles ${v.name}`);
+      // Its branch in its subject's script.
+      const lua = scripts.get(SCRIPT_OF[v.subject]) ?? '';
+      assert.ok(lua.includes(`action == '${v.name}'`), `${SCRIPT_OF[v.subject]} handles ${v.name}`);
     });
   }
 
@@ -171,6 +210,7 @@ describe('the verb table', () => {
       'assign',
       'resolve',
       'snooze',
+      'mute',
     ]);
     assert.deepEqual(at({ status: 'acknowledged', assignee: BOB, snoozedUntil: NOW + 1 }), [
       'unacknowledge',
@@ -178,7 +218,17 @@ describe('the verb table', () => {
       'unassign',
       'resolve',
       'unsnooze',
+      'mute',
     ]);
     assert.deepEqual(at({ status: 'resolved', assignee: BOB, snoozedUntil: NOW + 1 }), ['reopen']);
+    assert.deepEqual(offeredOn({ on: 'storm', open: true }, NOW), [
+      'mute',
+      'ackall',
+      'assignall',
+      'resolveall',
+    ]);
+    assert.deepEqual(offeredOn({ on: 'storm', open: false }, NOW), ['mute']);
+    assert.deepEqual(offeredOn({ on: 'silence', active: true }, NOW), ['unmute']);
+    assert.deepEqual(offeredOn({ on: 'silence', active: false }, NOW), []);
   });
 });

@@ -13,6 +13,21 @@ export interface StoreOptions {
   coalesceMs?: number;
   /** Human id prefix: FT-1, FT-2... */
   idPrefix?: string;
+  /** More new incidents than this in a channel within stormWindowMs is a storm; 0 turns storms off. */
+  stormThreshold?: number;
+  stormWindowMs?: number;
+  /** New incidents of this priority rank or lower (4 = Warning) are folded into a storm's digest. */
+  stormFoldRank?: number;
+  /** At most one digest update per this many ms. */
+  stormUpdateMs?: number;
+  /** Distinct rules, namespaces and hosts counted by name per digest; the rest as "others". */
+  stormDimensionCap?: number;
+  /** How long a closed storm's digest (counts, members) is kept. */
+  stormRetentionSec?: number;
+  /** Silences active at once, at most. */
+  silenceMaxActive?: number;
+  /** The longest silence (ms). */
+  silenceMaxDurationMs?: number;
 }
 
 const DEFAULTS: Required<StoreOptions> = {
@@ -21,7 +36,18 @@ const DEFAULTS: Required<StoreOptions> = {
   resolvedRetentionSec: 30 * 24 * 3600,
   coalesceMs: 5000,
   idPrefix: 'FT',
+  stormThreshold: 10,
+  stormWindowMs: 60_000,
+  stormFoldRank: 4,
+  stormUpdateMs: 15_000,
+  stormDimensionCap: 200,
+  stormRetentionSec: 7 * 24 * 3600,
+  silenceMaxActive: 200,
+  silenceMaxDurationMs: 7 * 24 * 3600 * 1000,
 };
+
+/** How long an ended silence is kept (for its end notice and `/falco mutes`). */
+export const ENDED_SILENCE_KEEP_SEC = 7 * 24 * 3600;
 
 /** Approximate cap on a timeline; bursts are coalesced, so this is hours of continuous firing. */
 export const TIMELINE_MAX_LEN = 10_000;

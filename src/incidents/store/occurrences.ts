@@ -20,6 +20,13 @@ export type RecordResult =
   /** The incident the event was first counted in; undefined if it has since been purged. */
   | { outcome: 'duplicate'; incident: Incident | undefined };
 
+/** A field as the digest counts it: its text, capped; '' when absent. */
+function fieldText(v: unknown): string {
+  if (typeof v === 'string') return v.slice(0, 256);
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '';
+}
+
 const OUTCOMES: Record<number, Outcome> = { 1: 'new', 2: 'grouped', 3: 'reopened', 4: 'duplicate' };
 
 /**
@@ -46,6 +53,10 @@ export class OccurrenceStore {
       keys.outboxDue,
       keys.outboxLeases,
       keys.incidentRefs,
+      keys.stormRate(input.channel),
+      keys.channelStorm(input.channel),
+      keys.stormSeq,
+      keys.openStorms,
       keys.base,
       o.idPrefix,
       fingerprint,
@@ -61,6 +72,14 @@ export class OccurrenceStore {
       o.reopenWindowSec * 1000,
       o.coalesceMs,
       TIMELINE_MAX_LEN,
+      o.stormThreshold,
+      o.stormWindowMs,
+      o.stormFoldRank,
+      o.stormUpdateMs,
+      o.stormDimensionCap,
+      o.stormRetentionSec,
+      fieldText(alert.output_fields['k8s.ns.name']),
+      alert.hostname ?? fieldText(alert.output_fields['host.hostname']),
     );
     const code = Number(reply[0]);
     const outcome = OUTCOMES[code];

@@ -1,6 +1,6 @@
 import type { Config } from '../../config.js';
 import type { GuidanceLibrary } from '../../guidance/guidance.js';
-import type { TriageStore } from '../../incidents/store.js';
+import type { SilenceStore, StormStore, TriageStore } from '../../incidents/store.js';
 import type { Logger } from '../../logger.js';
 import type { Renderer } from '../../report/render.js';
 import type { Permissions } from '../permissions.js';
@@ -11,6 +11,9 @@ import type { UserDirectory } from '../user-directory.js';
 export interface ListenerDeps {
   /** The store's part for people's changes, notes and the reads that answer them. */
   store: TriageStore;
+  /** Storm digests: their incidents, and verbs on all of them. */
+  storms: StormStore;
+  silences: SilenceStore;
   publisher: Publisher;
   users: UserDirectory;
   renderer: Renderer;
@@ -18,4 +21,6 @@ export interface ListenerDeps {
   permissions: Permissions;
   config: Readonly<Config>;
   log: Logger;
+  /** The bot's clock (tests move it): silences end and incidents change at this time. */
+  now: () => number;
 }

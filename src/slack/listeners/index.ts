@@ -7,6 +7,7 @@ import { registerCommands } from './commands/index.js';
 import { appHomeOpened } from './events/app-home.js';
 import { threadMention } from './events/thread-mention.js';
 import { threadMessage } from './events/thread-message.js';
+import { muteSubmission } from './views/mute-submission.js';
 import { resolveSubmission } from './views/resolve-submission.js';
 
 /** One place that knows every Slack listener the bot has. */
@@ -15,6 +16,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   registerIncidentActions(app as never, deps);
   app.action(ACTION.postRuleGuidance, postRuleGuidance(deps));
   app.view(VIEW.resolve, resolveSubmission(deps));
+  app.view(VIEW.mute, muteSubmission(deps));
   app.event('message', threadMessage(deps));
   app.event('app_mention', threadMention(deps));
   app.event('app_home_opened', appHomeOpened(deps));

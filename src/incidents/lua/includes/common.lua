@@ -143,8 +143,17 @@ end
 local function stormCountsKey(base, id, dim)
   return base .. 'storm:' .. id .. ':by:' .. dim
 end
+local function stormHeldKey(base, id)
+  return base .. 'storm:' .. id .. ':held'
+end
 local function stormTimelineKey(base, id)
   return base .. 'storm:' .. id .. ':timeline'
+end
+local function stormRateKey(base, channel)
+  return base .. 'storm-rate:' .. channel
+end
+local function channelStormKey(base, channel)
+  return base .. 'storm-of:' .. channel
 end
 local function silenceKey(base, id)
   return base .. 'silence:' .. id

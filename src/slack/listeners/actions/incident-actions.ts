@@ -1,7 +1,10 @@
 import type { AllMiddlewareArgs, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { ACTION } from '../../../../blocks/action-ids.js';
+import { muteModal } from '../../../../blocks/mute-modal.js';
 import { resolveModal } from '../../../../blocks/resolve-modal.js';
+import { proposeFromIncident, proposeFromStorm } from '../../../incidents/silence-match.js';
+import { showText } from '../commands/falco/storm.js';
 import { IncidentError } from '../../../incidents/errors.js';
 import type { Incident } from '../../../incidents/model.js';
 import type { TriageStore } from '../../../incidents/store.js';
@@ -69,7 +72,7 @@ function onClick(deps: ListenerDeps, change: Change, opts: { restricted: boolean
         await ephemeral(args.client, channel, user, NOT_ALLOWED);
         return;
       }
-      const changed = await change(deps.store, id, user, args, Date.now());
+      const changed = await change(deps.store, id, user, args, deps.now());
       if (changed) deps.publisher.wake();
     } catch (err) {
       if (err instanceof IncidentError) {
@@ -94,6 +97,8 @@ function verbClick(deps: ListenerDeps, verb: VerbSpec): Change {
   return async (_s, id, user, a, now) => {
     if (verb.control.kind === 'button' && verb.control.opensResolveDialog)
       return openResolveDialog(deps, id, a);
+    if (verb.control.kind === 'button' && verb.control.opensMuteDialog)
+      return openMuteDialog(deps, id, a);
     const click = verb.click(a.action as Click, now);
     if (click === undefined) return undefined;
     const [v, args] =
@@ -107,12 +112,47 @@ function verbClick(deps: ListenerDeps, verb: VerbSpec): Change {
 }
 
 async function openResolveDialog(deps: ListenerDeps, id: string, a: ActionArgs) {
-  const incident = await deps.store.get(id);
   const trigger = (a.body as { trigger_id?: string }).trigger_id;
+  if (id.startsWith('STORM-')) {
+    const d = await deps.storms.digest(id);
+    if (!d || !trigger) return undefined;
+    await a.client.views.open({
+      trigger_id: trigger,
+      view: resolveModal(
+        { id, channel: d.channel },
+        `Every open incident of ${id} (${d.incidents.toLocaleString('en-US')} in all)`,
+      ),
+    });
+    return undefined;
+  }
+  const incident = await deps.store.get(id);
   if (!incident || !trigger) return undefined;
   await a.client.views.open({
     trigger_id: trigger,
     view: resolveModal({ id, channel: incident.channel }, `${incident.priority}: ${incident.rule}`),
+  });
+  return undefined;
+}
+
+/** "Mute similar": the dialog proposes the matchers from the incident's alert or the storm. */
+async function openMuteDialog(deps: ListenerDeps, id: string, a: ActionArgs) {
+  const trigger = (a.body as { trigger_id?: string }).trigger_id;
+  if (!trigger) return undefined;
+  let proposed: Record<string, string> | undefined;
+  let channel: string | undefined;
+  if (id.startsWith('STORM-')) {
+    const d = await deps.storms.digest(id);
+    proposed = d ? (proposeFromStorm(d) ?? { rule: d.byRule[0]?.value ?? '' }) : undefined;
+    channel = d?.channel;
+  } else {
+    const i = await deps.store.get(id);
+    proposed = i ? proposeFromIncident(i) : undefined;
+    channel = i?.channel;
+  }
+  if (!proposed || !channel) return undefined;
+  await a.client.views.open({
+    trigger_id: trigger,
+    view: muteModal({ from: id, channel }, proposed),
   });
   return undefined;
 }
@@ -130,6 +170,22 @@ export function registerIncidentActions(
       onClick(deps, verbClick(deps, verb), { restricted: dialog && verb.restricted }),
     );
   }
+  // Opening one incident of a storm posts its report in the digest's thread: anyone may.
+  app.action(
+    ACTION.stormOpen,
+    onClick(
+      deps,
+      async (_s, _id, user, a) => {
+        const picked = (a.action as { selected_option?: { value?: string } }).selected_option
+          ?.value;
+        if (!picked || !INCIDENT_ID.test(picked)) return undefined;
+        const text = await showText(deps, picked);
+        await ephemeral(a.client, a.body.channel?.id, user, text);
+        return undefined;
+      },
+      { restricted: false },
+    ),
+  );
   // Expanding is a view preference, not triage: anyone who can see the message may.
   app.action(
     ACTION.expand,

@@ -6,6 +6,8 @@ import { help, HELP } from './falco/help.js';
 import { list } from './falco/list.js';
 import { rule } from './falco/rule.js';
 import { say, type Subcommand } from './falco/subcommand.js';
+import { mutes } from './falco/mutes.js';
+import { show, storm } from './falco/storm.js';
 import { exportRecord, timeline } from './falco/timeline.js';
 import { verbSubcommand } from './falco/verb.js';
 
@@ -17,6 +19,9 @@ export const SUBCOMMANDS: Readonly<Record<string, Subcommand>> = {
   list,
   timeline,
   export: exportRecord,
+  storm,
+  show,
+  mutes,
   ...Object.fromEntries(VERBS.map((v) => [v.command, verbSubcommand(v)])),
 };
 
@@ -38,7 +43,13 @@ export function falcoCommand(deps: ListenerDeps) {
       const run = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
       await ack(
         run
-          ? await run(args, { deps, user: command.user_id, client, log })
+          ? await run(args, {
+              deps,
+              user: command.user_id,
+              channel: command.channel_id,
+              client,
+              log,
+            })
           : say(`Unknown subcommand ${inlineValue(sub)}.\n${HELP}`),
       );
     } catch (err) {

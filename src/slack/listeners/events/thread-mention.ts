@@ -1,13 +1,24 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { VERBS, verbForCommand, type VerbSpec } from '../../../incidents/verbs.js';
+import {
+  INCIDENT_VERBS,
+  VERB_BY_NAME,
+  verbForCommand,
+  type VerbSpec,
+} from '../../../incidents/verbs.js';
 import { inlineValue } from '../../../text/mrkdwn.js';
 import { applyVerb } from '../apply-verb.js';
 import type { ListenerDeps } from '../deps.js';
 
+/** The verbs a mention in an incident's thread can use: the incident's own, and muting alerts like it. */
+export const THREAD_VERBS: readonly VerbSpec[] = [...INCIDENT_VERBS, VERB_BY_NAME.mute];
+
 /** What to type in an incident's thread, one line per verb from its table entry. */
 export const THREAD_HELP = [
   'In an incident’s thread, mention me with what to do:',
-  ...VERBS.map((v) => `\`@falco-triage ${v.command}${v.usage ? ` ${v.usage}` : ''}\`: ${v.help}`),
+  ...THREAD_VERBS.map(
+    (v) =>
+      `\`@falco-triage ${v.command}${v.name === 'mute' ? ' [field=value …] <30m|2h|1d> <reason>' : v.usage ? ` ${v.usage}` : ''}\`: ${v.help}`,
+  ),
   '`@falco-triage help`: this message · `/falco help` lists the commands that work anywhere',
 ].join('\n');
 
@@ -29,7 +40,7 @@ export function parseMention(
   const [word = 'help', ...args] = words;
   if (word.toLowerCase() === 'help') return { help: true };
   const verb = verbForCommand(word);
-  return verb ? { verb, args } : { unknown: word };
+  return verb && THREAD_VERBS.includes(verb) ? { verb, args } : { unknown: word };
 }
 
 /**
@@ -79,8 +90,13 @@ export function threadMention(deps: ListenerDeps) {
         await answer(`I do not know ${inlineValue(asked.unknown, 40)}.\n${THREAD_HELP}`);
         return;
       }
-      const { verb, args } = asked;
-      const now = Date.now();
+      const { verb } = asked;
+      // Muting from a thread: alerts like this incident's.
+      const args =
+        verb.name === 'mute' && !/^(FT|STORM)-/i.test(asked.args[0] ?? '')
+          ? [id, ...asked.args]
+          : asked.args;
+      const now = deps.now();
       const parsed = await verb.parse(args, {
         now,
         resolveUser: (w) => deps.users.userIdFor(w),
@@ -89,8 +105,8 @@ export function threadMention(deps: ListenerDeps) {
         await answer(`Usage: \`@falco-triage ${verb.command} ${parsed.usage}\``);
         return;
       }
-      const result = await applyVerb(deps, verb, id, user, parsed.args, now);
-      if (!result.ok) await answer(result.text);
+      const result = await applyVerb(deps, verb, id, user, parsed.args, now, e.channel);
+      if (!result.ok || verb.subject !== 'incident') await answer(result.text);
       log.debug({ incident: id, verb: verb.name, ok: result.ok }, 'thread mention');
     } catch (err) {
       log.error({ err }, 'thread mention failed');

@@ -48,13 +48,22 @@ export function resolveSubmission(deps: ListenerDeps) {
         });
         return;
       }
-      await deps.store.resolve(
-        meta.id,
-        user,
-        reason as ResolutionReason,
-        note ?? undefined,
-        Date.now(),
-      );
+      if (meta.id.startsWith('STORM-'))
+        await deps.storms.act(
+          meta.id,
+          'resolveall',
+          user,
+          [reason, note?.trim() ?? ''],
+          deps.now(),
+        );
+      else
+        await deps.store.resolve(
+          meta.id,
+          user,
+          reason as ResolutionReason,
+          note ?? undefined,
+          deps.now(),
+        );
       await ack();
       deps.publisher.wake();
     } catch (err) {

@@ -11,6 +11,8 @@ export interface SubcommandContext {
   deps: ListenerDeps;
   /** Who typed it. */
   user: string;
+  /** Where it was typed. */
+  channel?: string;
   client: WebClient;
   log: Logger;
 }

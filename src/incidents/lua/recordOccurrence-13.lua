@@ -16,6 +16,10 @@
   KEYS[7]  outboxDue
   KEYS[8]  outboxLeases
   KEYS[9]  incidentRefs
+  KEYS[10] stormRate(channel)
+  KEYS[11] channelStorm(channel)
+  KEYS[12] stormSeq
+  KEYS[13] openStorms
 
   ARGV[1]  key prefix (Keys.base, ending in the {hash tag})
   ARGV[2]  incident id prefix ("FT": ids are FT-1, FT-2, ...)
@@ -29,18 +33,32 @@
   ARGV[13] reopen window (ms)
   ARGV[14] coalesce window (ms)
   ARGV[15] timeline max length
+  ARGV[16] storm threshold: more new incidents than this in the window is a storm (0 = off)
+  ARGV[17] storm window (ms)
+  ARGV[18] fold rank: new incidents of this priority rank or lower (4 = Warning) are folded
+  ARGV[19] digest update interval (ms)
+  ARGV[20] distinct values counted per digest dimension
+  ARGV[21] retention of a closed storm's digest (s)
+  ARGV[22] namespace, ARGV[23] host ('' when the alert has none)
+
+  The storm's own keys (digest, members, counts) are named by the storm id this script
+  reads or allocates, so they are built here from the prefix too.
 
   Returns
     {1 new | 2 grouped | 3 reopened, id, field, value, ...}  the incident after the change
     {4 duplicate, id, field, value, ...}   event already counted (no fields once it is purged)
 ]]
 --- @include "common"
+--- @include "storm"
 
 local base = checkBase(ARGV[1], KEYS[1])
 local idPrefix, fp, rule, source, priority = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local rank, t, alertJson, channel = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], ARGV[10]
 local now, dedupeTtl, reopenWindow = tonumber(ARGV[11]), ARGV[12], tonumber(ARGV[13])
 local coalesceMs, maxLen = tonumber(ARGV[14]), ARGV[15]
+local threshold, windowMs, foldRank = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[18])
+local updateMs, dimCap, stormRetention = tonumber(ARGV[19]), tonumber(ARGV[20]), ARGV[21]
+local dims = {rule, ARGV[22], ARGV[23]}
 
 local seen = redis.call('GET', KEYS[1])
 if seen then
@@ -76,6 +94,26 @@ if path == 'new' then
     return redis.error_reply('ERR incident ' .. newId .. ' already exists: the incident sequence was reset')
   end
   redis.call('INCR', KEYS[3])
+  -- Storms: is this channel receiving more new incidents than people can read?
+  local stormId = ''
+  if threshold > 0 then
+    redis.call('LPUSH', KEYS[10], int(now))
+    redis.call('LTRIM', KEYS[10], 0, threshold)
+    redis.call('PEXPIRE', KEYS[10], int(windowMs))
+    stormId = redis.call('GET', KEYS[11]) or ''
+    if stormId ~= '' and stormOver(stormKey(base, stormId), KEYS[10], now, threshold, windowMs) then
+      closeStorm(base, stormId, KEYS[11], KEYS[13], KEYS[7], now, stormRetention)
+      stormId = ''
+    end
+    if stormId == '' and rank >= foldRank and redis.call('LLEN', KEYS[10]) > threshold and
+        now - num(redis.call('LINDEX', KEYS[10], threshold), 0) < windowMs then
+      stormId = openStorm(base, KEYS[12], KEYS[11], KEYS[13], KEYS[7], channel, foldRank, now)
+    end
+    -- Critical and above are never folded.
+    if rank < foldRank then
+      stormId = ''
+    end
+  end
   redis.call('HSET', newKey,
     'id', newId, 'fingerprint', fp, 'rule', rule, 'source', source,
     'priority', priority, 'priorityRank', int(rank), 'status', 'open',
@@ -87,7 +125,12 @@ if path == 'new' then
   redis.call('ZADD', KEYS[4], int(rank * PRIORITY_SPAN + t), newId)
   redis.call('ZADD', KEYS[6], int(t), newId)
   addTimeline(timelineKey(base, newId), maxLen, 'opened', 'falco', now, {'priority', priority})
-  redis.call('ZADD', KEYS[7], int(now), newId)
+  if stormId ~= '' then
+    redis.call('HSET', newKey, 'storm', stormId)
+    countInStorm(base, stormId, KEYS[7], newId, true, dims, t, now, dimCap, updateMs)
+  else
+    redis.call('ZADD', KEYS[7], int(now), newId)
+  end
   redis.call('HSET', KEYS[9], newId, cjson.encode({rule = rule, fingerprint = fp, messages = {}}))
   redis.call('SET', KEYS[1], newId, 'EX', dedupeTtl)
   return reply(1, newId, newKey)
@@ -118,6 +161,17 @@ if t >= num(h[4], 0) then
 end
 redis.call('ZADD', KEYS[4], int(oldRank * PRIORITY_SPAN + first), id)
 redis.call('ZADD', KEYS[6], int(last), id)
+
+-- A folded incident's occurrences are counted in its storm's digest. It is shown on its
+-- own once it turns Critical or above, or once its storm's digest has expired.
+if inDigestOnly(key) then
+  local sid = redis.call('HGET', key, 'storm')
+  if oldRank < foldRank then
+    redis.call('HSET', key, 'show', 'top')
+  elseif not countInStorm(base, sid, KEYS[7], id, false, dims, t, now, dimCap, updateMs) then
+    redis.call('HDEL', key, 'storm')
+  end
+end
 
 if path == 'reopen' then
   redis.call('HDEL', key, 'resolvedBy', 'resolvedAt', 'resolution', 'resolutionNote',
@@ -151,7 +205,17 @@ end
 -- NX: a burst never pushes an update that is already scheduled further out.
 local s = redis.call('HMGET', key, 'snoozedUntil', 'renderedAt')
 local snoozedUntil = num(s[1], 0)
-if snoozedUntil > now then
+local channelStorm = ''
+if threshold > 0 and oldRank >= foldRank then
+  channelStorm = redis.call('GET', KEYS[11]) or ''
+end
+if inDigestOnly(key) then
+  -- Its digest was scheduled above; it has no message of its own.
+elseif channelStorm ~= '' then
+  -- The channel is in a storm: its incidents' repeats wait for the storm to end (the
+  -- counts stay exact; people's changes are still shown at once).
+  redis.call('ZADD', stormHeldKey(base, channelStorm), 0, id)
+elseif snoozedUntil > now then
   redis.call('ZADD', KEYS[7], 'NX', int(snoozedUntil), id)
 else
   redis.call('ZADD', KEYS[7], 'NX', int(math.max(now, num(s[2], 0) + coalesceMs)), id)
