@@ -73,6 +73,8 @@ describe('silences across two bot instances and a restart', () => {
     clock = manualClock(T0);
     a = await startTestBot({ emu, prefix, now: clock.now });
     b = await startTestBot({ emu, prefix, now: clock.now });
+    // The test sweeps itself, so it sees which replica ended what (the timers would race it).
+    await Promise.all([a.bot.sweeper.stop(), b.bot.sweeper.stop()]);
   });
   after(async () => {
     await a.bot.stop();
@@ -141,6 +143,7 @@ describe('silences across two bot instances and a restart', () => {
     // One restarts, and sweeps again: nothing more to end.
     await b.bot.stop();
     b = await startTestBot({ emu, prefix, now: clock.now });
+    await b.bot.sweeper.stop();
     assert.deepEqual((await b.bot.sweeper.sweep()).silences, []);
     await Promise.all([a.bot.publisher.drain(), b.bot.publisher.drain()]);
     clock.set(endsAt + 60_000);

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { RESOLVE_INPUT, VIEW } from '../../blocks/action-ids.js';
 import { checkMessage } from '../helpers/block-kit-limits.js';
+import { eventually } from '../helpers/eventually.js';
 import { manualClock, type Clock } from '../helpers/publisher-harness.js';
-import { blockAction, postRequest, slashCommand } from '../helpers/slack-signing.js';
+import {
+  blockAction,
+  postRequest,
+  slashCommand,
+  viewSubmission,
+} from '../helpers/slack-signing.js';
 import { startSlackEmulator, type SlackEmulator } from '../helpers/slack-emulator.js';
 import { CHANNEL, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/test-bot.js';
 
@@ -226,5 +233,137 @@ describe('a storm: 20,000 alerts over 2,000 fingerprints into one channel, defau
         ),
         `${id}'s report is in the digest's thread`,
       );
+  });
+});
+
+describe('acting on a whole storm from its digest', () => {
+  const BOB = 'U0BOB00001';
+  let emu: SlackEmulator;
+  let t: TestBot;
+  let clock: Clock;
+
+  before(async () => {
+    emu = await startSlackEmulator({
+      users: { [ALICE]: { name: 'alice' }, [BOB]: { name: 'bob' } },
+    });
+    clock = manualClock(T0);
+    t = await startTestBot({
+      emu,
+      env: { STORM_THRESHOLD: '2', STORM_UPDATE_SEC: '1' },
+      now: clock.now,
+    });
+  });
+  after(async () => {
+    await t.close();
+    await emu.close();
+  });
+
+  const digestMessage = () =>
+    emu.messages(CHANNEL).find((m) => m.metadata?.event_type === 'falco_triage_storm')!;
+  async function click(action: Record<string, unknown>) {
+    const d = digestMessage();
+    const res = await postRequest(
+      `${t.base}/slack/events`,
+      SIGNING_SECRET,
+      blockAction({
+        user: { id: ALICE },
+        channel: { id: CHANNEL },
+        message: { ts: d.ts, blocks: d.blocks },
+        actions: [action as never],
+      }),
+    );
+    assert.equal(res.status, 200);
+  }
+  /** Moves the clock on and lets the publisher write everything due (its own timer runs too). */
+  async function settle() {
+    clock.set(clock.now() + 2000);
+    for (let i = 0; i < 5; i++) {
+      await t.bot.publisher.idle();
+      await t.bot.publisher.drain();
+    }
+  }
+  const members = () => t.bot.store.storms.members('STORM-1', 0, 100);
+
+  test('Acknowledge all, Assign all and Resolve all change every incident of the storm, post none of them, and say so once in the thread', async () => {
+    assert.equal(
+      (await t.postAlerts(Array.from({ length: 8 }, (_, i) => alert(i, T0)))).status,
+      202,
+    );
+    await eventually(async () => ((await t.bot.store.listOpen()).length === 8 ? true : undefined));
+    await settle();
+    const top = emu.messages(CHANNEL).length;
+    assert.equal((await members()).length, 6, 'two posted, then six folded');
+    assert.ok(JSON.stringify(digestMessage().blocks).includes('storm_acknowledge'));
+
+    await click({ action_id: 'storm_acknowledge', value: 'STORM-1' });
+    await eventually(async () =>
+      (await members()).every((i) => i.status === 'acknowledged') ? true : undefined,
+    );
+    await click({
+      action_id: 'storm_assign',
+      block_id: 'triage:STORM-1',
+      type: 'users_select',
+      selected_user: BOB,
+    });
+    await eventually(async () =>
+      (await members()).every((i) => i.assignee === BOB) ? true : undefined,
+    );
+    const views = emu.views.length;
+    await click({ action_id: 'storm_resolve', value: 'STORM-1' });
+    const opened = await emu.waitFor((e) =>
+      e.views.slice(views).find((v) => v.via === 'views.open'),
+    );
+    assert.match(JSON.stringify(opened.view), /Every open incident of STORM-1/);
+    const res = await postRequest(
+      `${t.base}/slack/events`,
+      SIGNING_SECRET,
+      viewSubmission({
+        user: { id: ALICE },
+        view: {
+          callback_id: VIEW.resolve,
+          private_metadata: String(opened.view.private_metadata),
+          state: {
+            values: {
+              [RESOLVE_INPUT.reasonBlock]: {
+                [RESOLVE_INPUT.reasonAction]: {
+                  type: 'static_select',
+                  selected_option: {
+                    text: { type: 'plain_text', text: 'x' },
+                    value: 'false_positive',
+                  },
+                },
+              },
+              [RESOLVE_INPUT.noteBlock]: {
+                [RESOLVE_INPUT.noteAction]: { type: 'plain_text_input', value: 'a deploy <!here>' },
+              },
+            },
+          },
+        },
+      }),
+    );
+    assert.equal(res.status, 200, res.body);
+    assert.ok(
+      (await members()).every((i) => i.status === 'resolved' && i.resolution === 'false_positive'),
+    );
+    for (let i = 0; i < 5; i++) await settle();
+    assert.equal(emu.messages(CHANNEL).length, top, 'no folded incident was posted on its own');
+    const lines = emu.replies(CHANNEL, digestMessage().ts).map((r) => r.text);
+    assert.deepEqual(
+      lines.filter((l) => /all \d+ open incidents of STORM-1/.test(l)),
+      [
+        'alice acknowledged all 6 open incidents of STORM-1',
+        `alice assigned all 6 open incidents of STORM-1 to <@${BOB}>`,
+        'alice resolved all 6 open incidents of STORM-1 as false positive: a deploy &lt;!here&gt;',
+      ],
+    );
+  });
+
+  test('Mute similar on the digest proposes the storm’s rule', async () => {
+    const views = emu.views.length;
+    await click({ action_id: 'mute_similar', value: 'STORM-1' });
+    const opened = await emu.waitFor((e) =>
+      e.views.slice(views).find((v) => v.via === 'views.open'),
+    );
+    assert.match(JSON.stringify(opened.view.blocks), /rule=Terminal shell in container/);
   });
 });

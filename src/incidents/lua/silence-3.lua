@@ -64,7 +64,7 @@ if action == 'mute' then
     'status', 'active', 'priorityRank', '4', 'version', '1', 'renderedVersion', '0',
     'postAttempted', '0')
   -- Kept while active and a while after it ends; the index bounds how many are active.
-  redis.call('PEXPIREAT', key, int(endsAt + keepSec * 1000))
+  redis.call('PEXPIRE', key, int(endsAt - now + keepSec * 1000))
   redis.call('ZADD', KEYS[1], int(endsAt), id)
   redis.call('ZADD', KEYS[3], int(now), id)
   return {0, id}
