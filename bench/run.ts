@@ -22,6 +22,7 @@ import { projectRoot } from '../src/project-root.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
 import { startSlackEmulator } from '../test/helpers/slack-emulator.js';
 import { BENCH_TOKEN, FINGERPRINTS, type LoadResult } from './load.js';
+import { stormBench } from './storm.js';
 
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 20_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5_000);
@@ -162,6 +163,9 @@ async function main(): Promise<void> {
   const report = formatReport(variants, runs, redis.label);
   process.stdout.write(`\n${report}\n`);
   if (process.argv.includes('--readme')) writeReadme(report);
+
+  // ---- Storms (issue 10): Slack calls per 1,000 alerts; bench/storm.ts, its own README markers ----
+  await stormBench();
 }
 
 function formatReport(variants: Variant[], runs: Map<string, Run[]>, redis: string): string {
