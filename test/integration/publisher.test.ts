@@ -198,4 +198,22 @@ describe('the publisher', () => {
     assert.equal(same, 0, 'every update changed what the message shows');
     assert.equal(emu.messages(CH).length, 120);
   });
+
+  test('a folded incident opened after its storm’s digest expired is posted on its own, once', async (t) => {
+    emu.reset();
+    const h = publisherHarness(t, redis, emu, {
+      start: T0,
+      store: { stormThreshold: 2 },
+      channelIntervalMs: 0,
+    });
+    for (let i = 0; i < 3; i++) await record(h.store, alert({ rule: `Fold ${i}` }), T0);
+    const [folded] = await h.store.storms.memberIds('STORM-1');
+    assert.ok(folded);
+    await h.advance(1000);
+    await redis.del(h.keys.storm('STORM-1'));
+    assert.equal(await h.store.storms.show(folded, h.clock.now()), 'posting');
+    await h.advance(5000);
+    assert.equal(postsOf(folded).length, 1);
+    assert.ok((await h.store.get(folded))?.ts);
+  });
 });

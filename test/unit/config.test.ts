@@ -180,3 +180,32 @@ test('ROLE (or --role) picks the parts a process runs; all by default', () => {
   assert.equal(loadConfig(valid).singleProcess, false);
   assert.equal(loadConfig(valid).engineNice, 10);
 });
+
+test('storms and silences: defaults, and values validated with the rest (Critical is never folded)', () => {
+  const c = loadConfig(valid);
+  assert.deepEqual(c.storms, {
+    threshold: 10,
+    windowMs: 60_000,
+    foldRank: 4,
+    updateMs: 15_000,
+    retentionSec: 7 * 24 * 3600,
+  });
+  assert.deepEqual(c.silences, { maxActive: 200, maxDurationMs: 7 * 24 * 3600 * 1000 });
+  const set = loadConfig({ ...valid, STORM_THRESHOLD: '0', STORM_FOLD_PRIORITY: 'Error' });
+  assert.equal(set.storms.threshold, 0, '0 turns storms off');
+  assert.equal(set.storms.foldRank, 3);
+  assert.throws(
+    () =>
+      loadConfig({
+        ...valid,
+        STORM_FOLD_PRIORITY: 'critical',
+        STORM_THRESHOLD: '-1',
+        STORM_UPDATE_SEC: '0',
+        SILENCE_MAX_ACTIVE: 'lots',
+      }),
+    (e: ConfigError) =>
+      ['STORM_FOLD_PRIORITY', 'STORM_THRESHOLD', 'STORM_UPDATE_SEC', 'SILENCE_MAX_ACTIVE'].every(
+        (v) => e.problems.some((p) => p.startsWith(v)),
+      ) && e.problems.some((p) => /Critical and above are never folded/.test(p)),
+  );
+});

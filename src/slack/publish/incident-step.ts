@@ -60,12 +60,14 @@ async function write(
     }
     let threadTs: string | undefined;
     if (incident.show === 'thread' && incident.storm) {
-      threadTs = (await store.itemHash(incident.storm))?.ts;
-      if (!threadTs) {
+      const digest = await store.itemHash(incident.storm);
+      threadTs = digest?.ts;
+      if (digest && !threadTs) {
         // The digest is not posted yet; it is the channel's next write.
         await store.reschedule(incident.id, now() + 1000);
         return;
       }
+      // A digest that has expired has no thread: the incident is posted on its own.
     }
     await post(ctx, deps, claim, incident, threadTs);
     return;
