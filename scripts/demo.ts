@@ -98,6 +98,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     CHANNEL_POST_INTERVAL_MS: '50',
     UPDATE_COALESCE_MS: '200',
+    // The samples arrive at once, more than a storm's threshold: the demo shows each report.
+    STORM_THRESHOLD: '0',
   });
   const bot = await startBot(config, createLogger(config.log));
   try {
