@@ -440,6 +440,7 @@ describe('triage interactions', () => {
     for (const action of [
       button(ACTION.acknowledge, id),
       button(ACTION.resolve, id),
+      button(ACTION.mute, id),
       {
         action_id: ACTION.assign,
         block_id: `triage:${id}`,

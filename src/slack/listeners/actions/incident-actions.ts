@@ -163,8 +163,10 @@ export function registerIncidentActions(
 ): void {
   for (const verb of VERBS) {
     if (verb.control.kind === 'none') continue;
-    // applyVerb checks who may; the Resolve dialog is checked before it opens.
-    const dialog = verb.control.kind === 'button' && verb.control.opensResolveDialog === true;
+    // applyVerb checks who may; the Resolve and Mute dialogs are checked before they open.
+    const dialog =
+      verb.control.kind === 'button' &&
+      (verb.control.opensResolveDialog === true || verb.control.opensMuteDialog === true);
     app.action(
       verb.actionId,
       onClick(deps, verbClick(deps, verb), { restricted: dialog && verb.restricted }),
