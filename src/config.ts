@@ -24,6 +24,46 @@ const intWithDefault = (d: number, min: number, max: number) =>
       .default(d),
   );
 
+const wholeNumber = ([min, max]: readonly [number, number]) =>
+  z.coerce
+    .number({ error: `must be a whole number from ${min} to ${max}` })
+    .int(`must be a whole number from ${min} to ${max}`)
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+/** A number the environment may leave unset (then CONFIG_FILE or the default decides). */
+const optionalInt = (bounds: readonly [number, number]) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? undefined : v),
+    wholeNumber(bounds).optional(),
+  );
+
+/** More new incidents than `threshold` in a channel within `windowSec` is a storm (0 = never). */
+const STORM_BOUNDS = {
+  threshold: [0, 10_000],
+  windowSec: [5, 3600],
+  updateSec: [1, 600],
+  retentionSec: [3600, 90 * 24 * 3600],
+} as const;
+const STORM_DEFAULTS = {
+  threshold: 10,
+  windowSec: 60,
+  foldPriority: 'Warning',
+  updateSec: 15,
+  retentionSec: 7 * 24 * 3600,
+} as const;
+const SILENCE_BOUNDS = { maxActive: [1, 10_000], maxDurationSec: [60, 90 * 24 * 3600] } as const;
+const SILENCE_DEFAULTS = { maxActive: 200, maxDurationSec: 7 * 24 * 3600 } as const;
+/** The highest priority folded into a storm's digest; Critical and above never are. */
+const foldPriority = z
+  .string()
+  .transform((raw) => parsePriority(raw))
+  .pipe(
+    z.enum(['Error', 'Warning', 'Notice', 'Informational', 'Debug'], {
+      error:
+        'must be error, warning, notice, informational or debug (Critical and above are never folded)',
+    }),
+  );
+
 const channelId = z
   .string()
   .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel ID such as C0123456789 (not a #name)');
@@ -111,29 +151,14 @@ const envSchema = z.object({
   DEDUPE_TTL_SEC: intWithDefault(7 * 24 * 3600, 60, 90 * 24 * 3600),
   REOPEN_WINDOW_SEC: intWithDefault(24 * 3600, 0, 90 * 24 * 3600),
   RESOLVED_RETENTION_SEC: intWithDefault(30 * 24 * 3600, 60, 365 * 24 * 3600),
-  /** More new incidents than this in one channel within STORM_WINDOW_SEC is a storm; 0 = never. */
-  STORM_THRESHOLD: intWithDefault(10, 0, 10_000),
-  STORM_WINDOW_SEC: intWithDefault(60, 5, 3600),
-  /** The highest priority folded into a storm's digest; Critical and above never are. */
-  STORM_FOLD_PRIORITY: withDefault('warning').pipe(
-    z
-      .string()
-      .transform((raw) => parsePriority(raw))
-      .pipe(
-        z.enum(['Error', 'Warning', 'Notice', 'Informational', 'Debug'], {
-          error:
-            'must be error, warning, notice, informational or debug (Critical and above are never folded)',
-        }),
-      ),
-  ),
-  /** At most one digest update per this many seconds. */
-  STORM_UPDATE_SEC: intWithDefault(15, 1, 600),
-  /** How long a closed storm's digest (counts, incident list) is kept. */
-  STORM_RETENTION_SEC: intWithDefault(7 * 24 * 3600, 3600, 90 * 24 * 3600),
-  /** Silences active at once, at most. */
-  SILENCE_MAX_ACTIVE: intWithDefault(200, 1, 10_000),
-  /** The longest silence, in seconds. */
-  SILENCE_MAX_DURATION_SEC: intWithDefault(7 * 24 * 3600, 60, 90 * 24 * 3600),
+  // Storms and silences: also in CONFIG_FILE (`storms:`, `silences:`); the environment wins.
+  STORM_THRESHOLD: optionalInt(STORM_BOUNDS.threshold),
+  STORM_WINDOW_SEC: optionalInt(STORM_BOUNDS.windowSec),
+  STORM_FOLD_PRIORITY: optionalString.pipe(foldPriority.optional()),
+  STORM_UPDATE_SEC: optionalInt(STORM_BOUNDS.updateSec),
+  STORM_RETENTION_SEC: optionalInt(STORM_BOUNDS.retentionSec),
+  SILENCE_MAX_ACTIVE: optionalInt(SILENCE_BOUNDS.maxActive),
+  SILENCE_MAX_DURATION_SEC: optionalInt(SILENCE_BOUNDS.maxDurationSec),
 });
 
 /** Optional YAML file (CONFIG_FILE) for settings that do not fit in environment variables. */
@@ -170,6 +195,25 @@ const fileSchema = z
           .strict(),
       )
       .default([]),
+    /** Storm digests (STORM_* override these). */
+    storms: z
+      .object({
+        threshold: wholeNumber(STORM_BOUNDS.threshold).optional(),
+        windowSec: wholeNumber(STORM_BOUNDS.windowSec).optional(),
+        foldPriority: foldPriority.optional(),
+        updateSec: wholeNumber(STORM_BOUNDS.updateSec).optional(),
+        retentionSec: wholeNumber(STORM_BOUNDS.retentionSec).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** Silences (SILENCE_* override these). */
+    silences: z
+      .object({
+        maxActive: wholeNumber(SILENCE_BOUNDS.maxActive).optional(),
+        maxDurationSec: wholeNumber(SILENCE_BOUNDS.maxDurationSec).optional(),
+      })
+      .strict()
+      .prefault({}),
     /** Listeners (INTERNAL_PORT / INTERNAL_HOST override these). */
     http: z
       .object({
@@ -327,15 +371,21 @@ export function loadConfig(
       resolvedRetentionSec: e.RESOLVED_RETENTION_SEC,
     },
     storms: {
-      threshold: e.STORM_THRESHOLD,
-      windowMs: e.STORM_WINDOW_SEC * 1000,
-      foldRank: priorityRank(e.STORM_FOLD_PRIORITY),
-      updateMs: e.STORM_UPDATE_SEC * 1000,
-      retentionSec: e.STORM_RETENTION_SEC,
+      threshold: e.STORM_THRESHOLD ?? file.storms.threshold ?? STORM_DEFAULTS.threshold,
+      windowMs: (e.STORM_WINDOW_SEC ?? file.storms.windowSec ?? STORM_DEFAULTS.windowSec) * 1000,
+      foldRank: priorityRank(
+        e.STORM_FOLD_PRIORITY ?? file.storms.foldPriority ?? STORM_DEFAULTS.foldPriority,
+      ),
+      updateMs: (e.STORM_UPDATE_SEC ?? file.storms.updateSec ?? STORM_DEFAULTS.updateSec) * 1000,
+      retentionSec:
+        e.STORM_RETENTION_SEC ?? file.storms.retentionSec ?? STORM_DEFAULTS.retentionSec,
     },
     silences: {
-      maxActive: e.SILENCE_MAX_ACTIVE,
-      maxDurationMs: e.SILENCE_MAX_DURATION_SEC * 1000,
+      maxActive: e.SILENCE_MAX_ACTIVE ?? file.silences.maxActive ?? SILENCE_DEFAULTS.maxActive,
+      maxDurationMs:
+        (e.SILENCE_MAX_DURATION_SEC ??
+          file.silences.maxDurationSec ??
+          SILENCE_DEFAULTS.maxDurationSec) * 1000,
     },
     file,
   });

@@ -209,3 +209,31 @@ test('storms and silences: defaults, and values validated with the rest (Critica
       ) && e.problems.some((p) => /Critical and above are never folded/.test(p)),
   );
 });
+
+test('storms and silences in CONFIG_FILE, validated; the environment wins', () => {
+  const yaml =
+    'storms:\n  threshold: 25\n  windowSec: 120\n  foldPriority: notice\n  updateSec: 30\nsilences:\n  maxActive: 50\n  maxDurationSec: 86400\n';
+  const c = loadConfig({ ...valid, CONFIG_FILE: '/x.yml' }, () => yaml);
+  assert.equal(c.storms.threshold, 25);
+  assert.equal(c.storms.windowMs, 120_000);
+  assert.equal(c.storms.foldRank, 5);
+  assert.equal(c.storms.updateMs, 30_000);
+  assert.deepEqual(c.silences, { maxActive: 50, maxDurationMs: 86_400_000 });
+  const env = loadConfig(
+    { ...valid, CONFIG_FILE: '/x.yml', STORM_THRESHOLD: '5', SILENCE_MAX_ACTIVE: '7' },
+    () => yaml,
+  );
+  assert.equal(env.storms.threshold, 5);
+  assert.equal(env.silences.maxActive, 7);
+  assert.throws(
+    () =>
+      loadConfig(
+        { ...valid, CONFIG_FILE: '/x.yml' },
+        () => 'storms:\n  foldPriority: alert\n  threshold: -3\nsilences:\n  forever: true\n',
+      ),
+    (e: ConfigError) =>
+      e.problems.some((p) => /storms\.foldPriority .*never folded/.test(p)) &&
+      e.problems.some((p) => /storms\.threshold/.test(p)) &&
+      e.problems.some((p) => /silences/.test(p)),
+  );
+});
