@@ -216,4 +216,28 @@ describe('the publisher', () => {
     assert.equal(postsOf(folded).length, 1);
     assert.ok((await h.store.get(folded))?.ts);
   });
+
+  test('a storm verb’s thread line between two digest updates does not hide the newer counts', async (t) => {
+    emu.reset();
+    const h = publisherHarness(t, redis, emu, {
+      start: T0,
+      store: { stormThreshold: 2, stormUpdateMs: 15_000 },
+      channelIntervalMs: 0,
+    });
+    for (let i = 0; i < 4; i++) await record(h.store, alert({ rule: `Verb ${i}` }), T0);
+    await h.advance(1000);
+    const digest = () =>
+      emu.messages(CH).find((m) => m.metadata?.event_type === 'falco_triage_storm')!;
+    assert.match(digest().text, /2 new incident\(s\), 2 alert\(s\)/);
+    // A new folded incident (the digest is due again only in 15 s), then Acknowledge all.
+    await record(h.store, alert({ rule: 'Verb 4' }), h.clock.now());
+    await h.store.storms.act('STORM-1', 'ackall', 'U0ALICE001', [], h.clock.now());
+    await h.advance(1000);
+    assert.ok(
+      emu.replies(CH, digest().ts).some((r) => /acknowledged all 3 open incidents/.test(r.text)),
+      'the thread line went out at once',
+    );
+    await h.advance(30_000, 1000);
+    assert.match(digest().text, /3 new incident\(s\), 3 alert\(s\)/, 'and the digest caught up');
+  });
 });

@@ -131,11 +131,19 @@ export async function stormStep(
       }
       await store.advanceThreadCursor(d.id, e.id);
     }
-    await store.markRendered(d.id, {
-      ...settle,
-      renderedVersion: d.version,
-      pending: events.length > 1,
-    });
+    if (d.version > d.renderedVersion && !updateDue) {
+      // Newer counts wait for the update interval: the digest comes back then (or at once
+      // for its next thread line), never marked as showing what it does not show yet.
+      await store.reschedule(
+        d.id,
+        events.length > 1 ? now() : (d.renderedAt ?? 0) + deps.stormUpdateMs,
+      );
+    } else
+      await store.markRendered(d.id, {
+        ...settle,
+        renderedVersion: d.version,
+        pending: events.length > 1,
+      });
     failures.succeeded(d.id);
   } catch (err) {
     await failures.handle(d.id, d.channel, err);
