@@ -365,5 +365,15 @@ describe('acting on a whole storm from its digest', () => {
       e.views.slice(views).find((v) => v.via === 'views.open'),
     );
     assert.match(JSON.stringify(opened.view.blocks), /rule=Terminal shell in container/);
+    // The same from /falco: the storm's one rule; its namespaces differ, so none is proposed.
+    const res = await postRequest(
+      `${t.base}/slack/events`,
+      SIGNING_SECRET,
+      slashCommand({ text: 'mute STORM-1 2h noisy deploy', user_id: ALICE, channel_id: CHANNEL }),
+    );
+    assert.match(String((res.json as { text?: string }).text), /Muted as MUTE-1 until/);
+    const [s] = await t.bot.store.silences.active(clock.now());
+    assert.deepEqual(s?.matchers, { rule: 'Terminal shell in container' });
+    assert.equal(s?.channel, CHANNEL);
   });
 });
