@@ -10,6 +10,7 @@ import { createIngestHandler } from './ingest/ingest-route.js';
 import { IncidentEngine } from './incidents/engine.js';
 import { Keys } from './incidents/keys.js';
 import { IncidentStore } from './incidents/store.js';
+import { RetentionTimer } from './incidents/retention-timer.js';
 import { Sweeper } from './incidents/sweeper.js';
 import { slackLogger, type Logger } from './logger.js';
 import {
@@ -42,6 +43,7 @@ export interface Bot {
   engine: IncidentEngine;
   publisher: Publisher;
   sweeper: Sweeper;
+  retentionTimer: RetentionTimer;
   metrics: BotMetrics;
   keys: Keys;
   redis: Redis;
@@ -111,7 +113,8 @@ export async function startBot(
   metrics.spoolDepth.set(0);
   const store = new IncidentStore(redis, keys, {
     coalesceMs: config.incidents.coalesceMs,
-    dedupeTtlSec: config.incidents.dedupeTtlSec,
+    dedupeWindowSec: config.incidents.dedupeWindowSec,
+    dedupeMaxPerFingerprint: config.incidents.dedupeMaxPerFingerprint,
     reopenWindowSec: config.incidents.reopenWindowSec,
     resolvedRetentionSec: config.incidents.resolvedRetentionSec,
     stormThreshold: config.storms.threshold,
@@ -179,6 +182,12 @@ export async function startBot(
     silences: store.silences,
     log,
     onEnded: () => publisher.wake(),
+    now: opts.now,
+  });
+  const retentionTimer = new RetentionTimer({
+    retention: store.retention,
+    log,
+    intervalMs: config.incidents.retentionIntervalSec * 1000,
     now: opts.now,
   });
   const engine = new IncidentEngine({
@@ -279,6 +288,8 @@ export async function startBot(
   if (roles.has('publisher')) publisher.start();
   // Storms and silences end with time; wherever incidents are recorded or published.
   if (roles.has('engine') || roles.has('publisher')) sweeper.start();
+  // Retention runs beside the engine; one replica per interval purges (RetentionTimer).
+  if (roles.has('engine')) retentionTimer.start();
   log.info(
     { port, internalPort, roles: [...roles], socketMode, channel: config.slack.defaultChannel },
     'falco-triage is running',
@@ -294,6 +305,7 @@ export async function startBot(
     engine,
     publisher,
     sweeper,
+    retentionTimer,
     metrics,
     keys,
     redis,
@@ -313,6 +325,7 @@ export async function startBot(
       gate?.close();
       await engine.stop();
       await sweeper.stop();
+      await retentionTimer.stop();
       await publisher.stop();
       await redis.quit().catch(() => undefined);
       blockingRedis.disconnect();

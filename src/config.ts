@@ -148,9 +148,13 @@ const envSchema = z.object({
   UPDATE_COALESCE_MS: intWithDefault(5000, 0, 3_600_000),
   /** Minimum gap between two posts in one channel (Slack allows about one per second). */
   CHANNEL_POST_INTERVAL_MS: intWithDefault(1000, 0, 60_000),
-  DEDUPE_TTL_SEC: intWithDefault(7 * 24 * 3600, 60, 90 * 24 * 3600),
+  /** Dedupe: how long, and how many events per fingerprint, are remembered (ADR 0002). */
+  DEDUPE_WINDOW_SEC: intWithDefault(3600, 10, 7 * 24 * 3600),
+  DEDUPE_MAX_PER_FINGERPRINT: intWithDefault(1000, 10, 100_000),
   REOPEN_WINDOW_SEC: intWithDefault(24 * 3600, 0, 90 * 24 * 3600),
   RESOLVED_RETENTION_SEC: intWithDefault(30 * 24 * 3600, 60, 365 * 24 * 3600),
+  /** How often the retention purge runs (once per interval across replicas). */
+  RETENTION_INTERVAL_SEC: intWithDefault(300, 10, 24 * 3600),
   // Storms and silences: also in CONFIG_FILE (`storms:`, `silences:`); the environment wins.
   STORM_THRESHOLD: optionalInt(STORM_BOUNDS.threshold),
   STORM_WINDOW_SEC: optionalInt(STORM_BOUNDS.windowSec),
@@ -261,9 +265,11 @@ export interface Config {
   incidents: {
     coalesceMs: number;
     channelPostIntervalMs: number;
-    dedupeTtlSec: number;
+    dedupeWindowSec: number;
+    dedupeMaxPerFingerprint: number;
     reopenWindowSec: number;
     resolvedRetentionSec: number;
+    retentionIntervalSec: number;
   };
   storms: {
     threshold: number;
@@ -366,9 +372,11 @@ export function loadConfig(
     incidents: {
       coalesceMs: e.UPDATE_COALESCE_MS,
       channelPostIntervalMs: e.CHANNEL_POST_INTERVAL_MS,
-      dedupeTtlSec: e.DEDUPE_TTL_SEC,
+      dedupeWindowSec: e.DEDUPE_WINDOW_SEC,
+      dedupeMaxPerFingerprint: e.DEDUPE_MAX_PER_FINGERPRINT,
       reopenWindowSec: e.REOPEN_WINDOW_SEC,
       resolvedRetentionSec: e.RESOLVED_RETENTION_SEC,
+      retentionIntervalSec: e.RETENTION_INTERVAL_SEC,
     },
     storms: {
       threshold: e.STORM_THRESHOLD ?? file.storms.threshold ?? STORM_DEFAULTS.threshold,

@@ -115,9 +115,10 @@ export class IncidentEngine {
           return;
         }
         const eventId = eventIdOf(entry.alert);
+        const { fingerprint } = fingerprintOf(entry.alert, this.o.grouping);
         const silence = silences.find((s) => matches(entry.alert!, s.matchers));
         if (silence && this.o.silences) {
-          const r = await this.o.silences.swallow(silence.id, eventId, now);
+          const r = await this.o.silences.swallow(silence.id, fingerprint, eventId, now);
           if (r !== 'inactive') {
             this.o.metrics.alertsProcessed.inc({
               outcome: r === 'swallowed' ? 'muted' : 'duplicate',
@@ -126,7 +127,6 @@ export class IncidentEngine {
             return;
           }
         }
-        const { fingerprint } = fingerprintOf(entry.alert, this.o.grouping);
         const result = await this.o.store.record({
           alert: entry.alert,
           fingerprint,

@@ -156,6 +156,16 @@ export function eventIdOf(alert: Alert): string {
   return `h:${sha256(canonical)}`;
 }
 
+/**
+ * What the dedupe set remembers of an event id: 96 bits of its SHA-256, 24 hex characters
+ * whatever the id's form (a uuid, or a 64-character hash). Compared only among the few
+ * thousand tags of one fingerprint, where an accidental collision is about 1 in 10^25
+ * (docs/decisions/0002-bounded-dedupe.md).
+ */
+export function eventTag(eventId: string): string {
+  return sha256(eventId).slice(0, 24);
+}
+
 type Json = FieldValue | Json[] | { [k: string]: Json };
 
 /** JSON with object keys sorted at every level, so equal content hashes equally. */

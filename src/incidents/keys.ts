@@ -42,9 +42,17 @@ export class Keys {
   fingerprint(fp: string): string {
     return `${this.base}fp:${fp}`;
   }
-  /** String with TTL: marks an event id (Falcosidekick uuid or hash) as counted. */
-  seenEvent(eventId: string): string {
-    return `${this.base}seen:${eventId}`;
+  /**
+   * ZSET per fingerprint: event tag -> when it was counted (ms). Trimmed to the dedupe
+   * window and to the newest DEDUPE_MAX_PER_FINGERPRINT tags, and expiring with the
+   * window, so its size does not grow with alert volume (docs/decisions/0002-bounded-dedupe.md).
+   */
+  dedupe(fp: string): string {
+    return `${this.base}dedupe:${fp}`;
+  }
+  /** String: when the next periodic job of this name is due (ms), shared by all replicas. */
+  turn(job: string): string {
+    return `${this.base}turn:${job}`;
   }
 
   /** ZSET of open (unresolved) incidents, score = priority rank * 1e13 + first seen ms. */
@@ -151,8 +159,11 @@ export class Keys {
   silence(id: string): string {
     return `${this.base}silence:${id}`;
   }
-  /** String with TTL: the raw alert of this incident version was attached to its thread. */
-  rawAttached(id: string, version: number): string {
-    return `${this.base}raw:${id}:${version}`;
+  /**
+   * Set with a TTL of a day: the incident versions whose raw alert was attached to its
+   * thread. One key per incident, so the purge can delete it by id.
+   */
+  rawAttached(id: string): string {
+    return `${this.base}raw:${id}`;
   }
 }

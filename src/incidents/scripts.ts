@@ -25,7 +25,8 @@ export const INCIDENT_SCRIPTS = {
   advanceThreadCursor: 1,
   takePostingSlot: 1,
   deferChannel: 1,
-  purge: 8,
+  purge: 9,
+  takeTurn: 1,
   addNote: 2,
   changeNote: 2,
 } as const;
@@ -59,7 +60,8 @@ declare module 'ioredis' {
     ftAdvanceThreadCursor(...args: ScriptArgs<1>): Result<number, Context>;
     ftTakePostingSlot(...args: ScriptArgs<1>): Result<number, Context>;
     ftDeferChannel(...args: ScriptArgs<1>): Result<number, Context>;
-    ftPurge(...args: ScriptArgs<8>): Result<number, Context>;
+    ftPurge(...args: ScriptArgs<9>): Result<number, Context>;
+    ftTakeTurn(...args: ScriptArgs<1>): Result<number, Context>;
     ftAddNote(...args: ScriptArgs<2>): Result<string | number, Context>;
     ftChangeNote(...args: ScriptArgs<2>): Result<string | number, Context>;
   }

@@ -78,14 +78,22 @@ export function shell(over: Record<string, unknown> = {}): Alert {
   });
 }
 
-export function record(store: IncidentStore, alert: Alert, now = T0) {
-  return store.occurrences.record({
+/**
+ * Records an alert, then reads its incident: the script replies with the outcome and id
+ * only (what the engine needs), so the incident is fetched for the tests' assertions.
+ */
+export async function record(store: IncidentStore, alert: Alert, now = T0) {
+  const r = await store.occurrences.record({
     alert,
     fingerprint: fingerprintOf(alert).fingerprint,
     eventId: eventIdOf(alert),
     channel: CHANNEL,
     now,
   });
+  const incident = r.id === undefined ? undefined : await store.get(r.id);
+  if (r.outcome === 'duplicate') return { ...r, incident };
+  assert.ok(incident, `${r.id} exists after ${r.outcome}`);
+  return { ...r, incident };
 }
 
 export async function open(

@@ -83,11 +83,11 @@ describe('the publisher', () => {
       T0 + 2000,
     );
     await h.advance(2000);
-    const at = postedAt.get(critical.incident!.id);
+    const at = postedAt.get(critical.id!);
     assert.ok(at !== undefined, 'the Critical incident was posted');
     assert.ok(at - (T0 + 2000) <= 1000, `posted ${at - (T0 + 2000)} ms after it was recorded`);
     // And the backlog goes on in first-seen order.
-    const order = [...postedAt.keys()].filter((id) => id !== critical.incident!.id);
+    const order = [...postedAt.keys()].filter((id) => id !== critical.id!);
     assert.deepEqual(order, ['FT-1', 'FT-2', 'FT-3', 'FT-4']);
   });
 
@@ -99,15 +99,15 @@ describe('the publisher', () => {
     const held = await h.store.outbox.claimReady(T0, DEFAULT_LEASE_MS);
     assert.deepEqual(
       held.map((c) => c.id),
-      [a.incident!.id],
+      [a.id!],
     );
     const survivor = h.replica();
     h.clock.set(T0 + DEFAULT_LEASE_MS - 1);
     await survivor.drain();
-    assert.equal(postsOf(a.incident!.id).length, 0, 'not before the lease ends');
+    assert.equal(postsOf(a.id!).length, 0, 'not before the lease ends');
     h.clock.set(T0 + DEFAULT_LEASE_MS);
     await survivor.drain();
-    assert.equal(postsOf(a.incident!.id).length, 1, 'taken over as the lease ends');
+    assert.equal(postsOf(a.id!).length, 1, 'taken over as the lease ends');
     assert.ok(DEFAULT_LEASE_MS <= 5000, `the default lease is ${DEFAULT_LEASE_MS} ms`);
   });
 
@@ -117,7 +117,7 @@ describe('the publisher', () => {
     // A skewed Falco host (or anyone with the ingest token) stamps the alert two days ahead.
     const future = new Date(T0 + 2 * 86_400_000).toISOString();
     const r = await record(h.store, alert({ rule: 'Future', time: future }), T0);
-    const id = r.incident!.id;
+    const id = r.id!;
     emu.failNext('chat.postMessage', { status: 500, afterEffect: true });
     await h.advance(0);
     assert.equal(postsOf(id).length, 1, 'the post reached Slack');
@@ -135,7 +135,7 @@ describe('the publisher', () => {
       channelIntervalMs: 0,
     });
     const r = await record(h.store, alert({ rule: 'Hidden' }), T0);
-    const id = r.incident!.id;
+    const id = r.id!;
     emu.failNext('chat.postMessage', { status: 500, afterEffect: true });
     await h.advance(0);
     // 250 other messages bury it below the newest 200.

@@ -4,6 +4,7 @@ import { alertSchema, priorityRank } from '../../src/alert.js';
 import {
   CHANNEL,
   connectStores,
+  falcoTime,
   fresh,
   HOUR,
   open,
@@ -94,8 +95,9 @@ void describe('recordOccurrence', () => {
     const { store } = fresh(t);
     const outcomes: string[] = [];
     for (let i = 0; i < 5; i++) {
-      // A retry may even differ in time or host; the uuid says it is the same event.
-      const r = await record(store, shell({ uuid: 'e2f1c3d4', hostname: `node-${i}` }), T0 + i);
+      // A retry may even differ in time; the uuid says it is the same event. (Dedupe is per
+      // fingerprint, ADR 0002: the same event always has the same rule and subject.)
+      const r = await record(store, shell({ uuid: 'e2f1c3d4', time: falcoTime(T0 + i) }), T0 + i);
       outcomes.push(r.outcome);
     }
     assert.deepEqual(outcomes, ['new', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);

@@ -135,7 +135,7 @@ void describe('outbox', () => {
     const claimed = [...(a ?? []), ...(b ?? [])];
     assert.deepEqual(
       claimed.map((c) => c.id).sort(),
-      [critical.id, elsewhere.incident?.id ?? '?'].sort(),
+      [critical.id, elsewhere.id ?? '?'].sort(),
       'the Critical first in its channel, and the other channel is served too',
     );
     assert.deepEqual(await other.outbox.claimReady(T0 + 20, LEASE), [], 'both channels are busy');

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { eventIdOf } from '../../src/incidents/fingerprint.js';
 import { Keys } from '../../src/incidents/keys.js';
 import { INCIDENT_SCRIPTS, loadScripts, luaDir } from '../../src/incidents/scripts.js';
 import { connectStores, fresh, open, record, redis, shell, T0 } from '../helpers/store-fixtures.js';
@@ -34,8 +33,7 @@ void describe('scripts', () => {
         keys.byRule(i.rule),
         keys.outboxDue,
         keys.incidentRefs,
-        keys.seenEvent(eventIdOf(first)),
-        keys.seenEvent(eventIdOf(again)),
+        keys.dedupe(i.fingerprint),
       ].sort(),
     );
     assert.ok(

@@ -90,7 +90,7 @@ void describe('storm and silence state', () => {
           (k.includes(':incident:') ||
             k.includes(':timeline:') ||
             k.includes(':fp:') ||
-            k.includes(':seen:') ||
+            k.includes(':dedupe:') ||
             k.includes(':idx:') ||
             k.includes(':outbox:') ||
             [
@@ -109,8 +109,8 @@ void describe('storm and silence state', () => {
       );
   });
 
-  void test('silences: bounded in number, each kept only a while after it ends; a swallowed event is remembered with a TTL', async (t) => {
-    const { store, keys } = fresh(t, { silenceMaxActive: 2, dedupeTtlSec: 600 });
+  void test('silences: bounded in number, each kept only a while after it ends; a swallowed event is remembered for the dedupe window', async (t) => {
+    const { store, keys } = fresh(t, { silenceMaxActive: 2, dedupeWindowSec: 600 });
     const mute = (now = T0) =>
       store.silences.mute({
         channel: CHANNEL,
@@ -129,9 +129,14 @@ void describe('storm and silence state', () => {
     );
     const pttl = await redis.pttl(keys.silence(s.id));
     assert.ok(pttl > 3_600_000, 'kept past its end for its notice');
-    assert.equal(await store.silences.swallow(s.id, 'ev-1', T0 + 1), 'swallowed');
-    assert.equal(await store.silences.swallow(s.id, 'ev-1', T0 + 2), 'duplicate');
-    const seenTtl = await redis.ttl(keys.seenEvent('ev-1'));
+    assert.equal(await store.silences.swallow(s.id, 'fp-1', 'ev-1', T0 + 1), 'swallowed');
+    assert.equal(await store.silences.swallow(s.id, 'fp-1', 'ev-1', T0 + 2), 'duplicate');
+    assert.equal(
+      await store.silences.swallow(s.id, 'fp-1', 'ev-1', T0 + 1 + 600_000),
+      'swallowed',
+      'counted again once the window is over',
+    );
+    const seenTtl = await redis.ttl(keys.dedupe('fp-1'));
     assert.ok(seenTtl > 0 && seenTtl <= 600);
     assert.deepEqual((await store.silences.expire(T0 + 3_600_000)).sort(), ['MUTE-1', 'MUTE-2']);
     assert.equal(await redis.zcard(keys.activeSilences), 0);

@@ -1,13 +1,14 @@
 --[[
   Counts one Falco alert against the incident of its fingerprint: opens a new incident,
-  groups it into the current one, or reopens a recently resolved one. An event id seen
-  before is counted once.
+  groups it into the current one, or reopens a recently resolved one. An event counted
+  for this fingerprint within the dedupe window is counted once
+  (docs/decisions/0002-bounded-dedupe.md).
 
   The incident's own keys depend on what this script reads (the id the fingerprint maps
   to, or the id INCR gives), so they are built here from the key prefix, under the same
   {hash tag} as every key in KEYS (docs/decisions/0001-keys-built-in-lua.md).
 
-  KEYS[1]  seenEvent(eventId)
+  KEYS[1]  dedupe(fingerprint)
   KEYS[2]  fingerprint(fp)
   KEYS[3]  incidentSeq
   KEYS[4]  openByPriority
@@ -29,7 +30,7 @@
   ARGV[9]  alert JSON
   ARGV[10] channel
   ARGV[11] now (ms)
-  ARGV[12] dedupe TTL (s)
+  ARGV[12] dedupe window (ms)
   ARGV[13] reopen window (ms)
   ARGV[14] coalesce window (ms)
   ARGV[15] timeline max length
@@ -40,13 +41,15 @@
   ARGV[20] distinct values counted per digest dimension
   ARGV[21] retention of a closed storm's digest (s)
   ARGV[22] namespace, ARGV[23] host ('' when the alert has none)
+  ARGV[24] event tag (a short hash of the event id)
+  ARGV[25] most event tags remembered per fingerprint
 
   The storm's own keys (digest, members, counts) are named by the storm id this script
   reads or allocates, so they are built here from the prefix too.
 
-  Returns
-    {1 new | 2 grouped | 3 reopened, id, field, value, ...}  the incident after the change
-    {4 duplicate, id, field, value, ...}   event already counted (no fields once it is purged)
+  Returns {code, id}: only what the engine needs (the incident is read when it is shown).
+    {1 new | 2 grouped | 3 reopened, id}
+    {4 duplicate, id}   already counted; id is the fingerprint's current incident ('' if none)
 ]]
 --- @include "common"
 --- @include "storm"
@@ -54,21 +57,17 @@
 local base = checkBase(ARGV[1], KEYS[1])
 local idPrefix, fp, rule, source, priority = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local rank, t, alertJson, channel = tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], ARGV[10]
-local now, dedupeTtl, reopenWindow = tonumber(ARGV[11]), ARGV[12], tonumber(ARGV[13])
+local now, dedupeWindow, reopenWindow = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13])
 local coalesceMs, maxLen = tonumber(ARGV[14]), ARGV[15]
 local threshold, windowMs, foldRank = tonumber(ARGV[16]), tonumber(ARGV[17]), tonumber(ARGV[18])
 local updateMs, dimCap, stormRetention = tonumber(ARGV[19]), tonumber(ARGV[20]), ARGV[21]
 local dims = {rule, ARGV[22], ARGV[23]}
-
-local seen = redis.call('GET', KEYS[1])
-if seen then
-  if seen == '' then
-    return {4, ''}
-  end
-  return reply(4, seen, incidentKey(base, seen))
-end
+local tag, dedupeCap = ARGV[24], tonumber(ARGV[25])
 
 local currentId = redis.call('GET', KEYS[2]) or ''
+if isDuplicate(KEYS[1], tag, now, dedupeWindow) then
+  return {4, currentId}
+end
 local path = 'new'
 local assignee = ''
 if currentId ~= '' then
@@ -131,14 +130,19 @@ if path == 'new' then
   else
     redis.call('ZADD', KEYS[7], int(now), newId)
   end
-  redis.call('HSET', KEYS[9], newId, cjson.encode({rule = rule, fingerprint = fp, messages = {}}))
-  redis.call('SET', KEYS[1], newId, 'EX', dedupeTtl)
-  return reply(1, newId, newKey)
+  -- What names it elsewhere, for the purge once its hash has expired (purge-9.lua).
+  local refs = {rule = rule, fingerprint = fp, channel = channel, messages = {}}
+  if stormId ~= '' then
+    refs.storm = stormId
+  end
+  redis.call('HSET', KEYS[9], newId, cjson.encode(refs))
+  rememberEvent(KEYS[1], tag, now, dedupeWindow, dedupeCap)
+  return {1, newId}
 end
 
 local id = currentId
 local key, timeline = incidentKey(base, id), timelineKey(base, id)
-redis.call('SET', KEYS[1], id, 'EX', dedupeTtl)
+rememberEvent(KEYS[1], tag, now, dedupeWindow, dedupeCap)
 local h = redis.call('HMGET', key, 'firstSeen', 'lastSeen', 'priorityRank', 'latestTime')
 local first, last, oldRank = num(h[1], t), num(h[2], t), num(h[3], rank)
 redis.call('HINCRBY', key, 'occurrences', 1)
@@ -186,7 +190,7 @@ if path == 'reopen' then
   end
   addTimeline(timeline, maxLen, 'reopened', 'falco', now, nil)
   scheduleNow(KEYS[7], KEYS[8], key, id, now)
-  return reply(3, id, key)
+  return {3, id}
 end
 
 -- One timeline entry per coalescing window, however many occurrences it saw.
@@ -220,4 +224,4 @@ elseif snoozedUntil > now then
 else
   redis.call('ZADD', KEYS[7], 'NX', int(math.max(now, num(s[2], 0) + coalesceMs)), id)
 end
-return reply(2, id, key)
+return {2, id}

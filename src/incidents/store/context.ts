@@ -3,8 +3,10 @@ import type { Keys } from '../keys.js';
 import { defineIncidentCommands } from '../scripts.js';
 
 export interface StoreOptions {
-  /** How long an event id is remembered, so a replayed alert is counted once. */
-  dedupeTtlSec?: number;
+  /** How long an event is remembered, so a retried or multiply-reported alert is counted once. */
+  dedupeWindowSec?: number;
+  /** Most events remembered per fingerprint (the newest); bounds dedupe memory by count. */
+  dedupeMaxPerFingerprint?: number;
   /** A new occurrence this soon after resolution reopens the incident; later ones open a new one. */
   reopenWindowSec?: number;
   /** How long a resolved incident and its timeline are kept. */
@@ -31,7 +33,8 @@ export interface StoreOptions {
 }
 
 const DEFAULTS: Required<StoreOptions> = {
-  dedupeTtlSec: 7 * 24 * 3600,
+  dedupeWindowSec: 3600,
+  dedupeMaxPerFingerprint: 1000,
   reopenWindowSec: 24 * 3600,
   resolvedRetentionSec: 30 * 24 * 3600,
   coalesceMs: 5000,

@@ -1,8 +1,8 @@
 import { parseFalcoTime, priorityRank, sourceOf, type Alert } from '../../alert.js';
 import { IncidentError } from '../errors.js';
-import type { Incident } from '../model.js';
+import { eventTag } from '../fingerprint.js';
 import { TIMELINE_MAX_LEN, type StoreContext } from './context.js';
-import { decodeIncident, pairs, replyIncident, str } from './decode.js';
+import { str } from './decode.js';
 
 export interface OccurrenceInput {
   alert: Alert;
@@ -15,10 +15,14 @@ export interface OccurrenceInput {
 
 export type Outcome = 'new' | 'grouped' | 'reopened' | 'duplicate';
 
+/**
+ * What happened and to which incident: all the engine needs. The incident itself (with
+ * its latest alert) is read by whoever shows it, not shipped back on every alert.
+ */
 export type RecordResult =
-  | { outcome: 'new' | 'grouped' | 'reopened'; incident: Incident }
-  /** The incident the event was first counted in; undefined if it has since been purged. */
-  | { outcome: 'duplicate'; incident: Incident | undefined };
+  | { outcome: 'new' | 'grouped' | 'reopened'; id: string }
+  /** The fingerprint's current incident; undefined if it has none any more (purged). */
+  | { outcome: 'duplicate'; id: string | undefined };
 
 /** A field as the digest counts it: its text, capped; '' when absent. */
 function fieldText(v: unknown): string {
@@ -44,7 +48,7 @@ export class OccurrenceStore {
     const parsed = parseFalcoTime(alert.time);
     const alertTime = Number.isFinite(parsed) ? parsed : now;
     const reply = await redis.ftRecordOccurrence(
-      keys.seenEvent(input.eventId),
+      keys.dedupe(fingerprint),
       keys.fingerprint(fingerprint),
       keys.incidentSeq,
       keys.openByPriority,
@@ -68,7 +72,7 @@ export class OccurrenceStore {
       JSON.stringify(alert),
       input.channel,
       Math.round(now),
-      o.dedupeTtlSec,
+      o.dedupeWindowSec * 1000,
       o.reopenWindowSec * 1000,
       o.coalesceMs,
       TIMELINE_MAX_LEN,
@@ -80,6 +84,8 @@ export class OccurrenceStore {
       o.stormRetentionSec,
       fieldText(alert.output_fields['k8s.ns.name']),
       alert.hostname ?? fieldText(alert.output_fields['host.hostname']),
+      eventTag(input.eventId),
+      o.dedupeMaxPerFingerprint,
     );
     const code = Number(reply[0]);
     const outcome = OUTCOMES[code];
@@ -88,7 +94,8 @@ export class OccurrenceStore {
         'script_error',
         `recordOccurrence replied ${code} (${str(reply[1])})`,
       );
-    if (outcome === 'duplicate') return { outcome, incident: replyIncident(reply) };
-    return { outcome, incident: decodeIncident(pairs(reply, 2)) };
+    const id = str(reply[1]);
+    if (outcome === 'duplicate') return { outcome, id: id || undefined };
+    return { outcome, id };
   }
 }

@@ -8,9 +8,22 @@ export class RetentionStore {
   constructor(private readonly ctx: StoreContext) {}
 
   /**
+   * True for the one caller that has this interval's turn of the retention job, across
+   * every replica sharing the prefix (takeTurn-1.lua).
+   */
+  async takeTurn(now: number, intervalMs: number): Promise<boolean> {
+    const { redis, keys } = this.ctx;
+    return (
+      (await redis.ftTakeTurn(keys.turn('retention'), Math.round(now), Math.round(intervalMs))) ===
+      1
+    );
+  }
+
+  /**
    * Deletes incidents resolved more than resolvedRetentionSec before `now`, and index
-   * entries of incidents whose hash is gone. Run it periodically from one or more
-   * replicas (it is idempotent); returns how many incidents were purged.
+   * entries of incidents whose hash is gone. The RetentionTimer runs it once per interval
+   * across replicas; it is idempotent, so a second run finds nothing to do. Returns how
+   * many incidents were purged.
    */
   async purgeExpired(now = Date.now()): Promise<number> {
     const { redis, keys, o } = this.ctx;
@@ -47,6 +60,7 @@ export class RetentionStore {
         keys.incidentRefs,
         keys.outboxDue,
         keys.outboxLeases,
+        keys.outboxHeld,
         keys.base,
         id,
         cutoff,

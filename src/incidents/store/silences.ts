@@ -1,4 +1,5 @@
 import { SubjectRefused, type RefusalReason } from '../errors.js';
+import { eventTag } from '../fingerprint.js';
 import type { StoreContext } from './context.js';
 import { ENDED_SILENCE_KEEP_SEC } from './context.js';
 import { str } from './decode.js';
@@ -157,17 +158,20 @@ export class SilenceStore {
   /** Counts the alert on the silence: 'swallowed', 'duplicate', or 'inactive' (record it). */
   async swallow(
     silenceId: string,
+    fingerprint: string,
     eventId: string,
     now = Date.now(),
   ): Promise<'swallowed' | 'duplicate' | 'inactive'> {
     const { redis, keys, o } = this.ctx;
     const r = await redis.ftSwallow(
-      keys.seenEvent(eventId),
+      keys.dedupe(fingerprint),
       keys.activeSilences,
       keys.base,
       silenceId,
       Math.round(now),
-      o.dedupeTtlSec,
+      o.dedupeWindowSec * 1000,
+      eventTag(eventId),
+      o.dedupeMaxPerFingerprint,
     );
     return r === 1 ? 'swallowed' : r === 2 ? 'duplicate' : 'inactive';
   }

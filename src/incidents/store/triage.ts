@@ -166,12 +166,13 @@ export class TriageStore extends IncidentQueries {
    * raw alert to the thread then, and repeated clicks do not attach it again.
    */
   async claimRawAttachment(id: string, version: number): Promise<boolean> {
-    const key = this.ctx.keys.rawAttached(id, version);
-    return (await this.ctx.redis.set(key, '1', 'EX', 86_400, 'NX')) === 'OK';
+    const key = this.ctx.keys.rawAttached(id);
+    const res = await this.ctx.redis.multi().sadd(key, version).expire(key, 86_400).exec();
+    return res?.[0]?.[1] === 1;
   }
 
   /** Gives the claim back when the upload failed, so the next click tries again. */
   async releaseRawAttachment(id: string, version: number): Promise<void> {
-    await this.ctx.redis.del(this.ctx.keys.rawAttached(id, version));
+    await this.ctx.redis.srem(this.ctx.keys.rawAttached(id), version);
   }
 }

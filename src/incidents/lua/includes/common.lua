@@ -128,6 +128,15 @@ end
 local function fingerprintKey(base, fp)
   return base .. 'fp:' .. fp
 end
+local function rawAttachedKey(base, id)
+  return base .. 'raw:' .. id
+end
+local function dedupeKey(base, fp)
+  return base .. 'dedupe:' .. fp
+end
+local function stormHeldKey(base, id)
+  return base .. 'storm:' .. id .. ':held'
+end
 local function readyKey(base, channel)
   return base .. 'outbox:ready:' .. channel
 end
@@ -142,9 +151,6 @@ local function stormMembersKey(base, id)
 end
 local function stormCountsKey(base, id, dim)
   return base .. 'storm:' .. id .. ':by:' .. dim
-end
-local function stormHeldKey(base, id)
-  return base .. 'storm:' .. id .. ':held'
 end
 local function stormTimelineKey(base, id)
   return base .. 'storm:' .. id .. ':timeline'
@@ -170,3 +176,22 @@ local function itemKey(base, id)
   return incidentKey(base, id)
 end
 
+
+-- Dedupe (docs/decisions/0002-bounded-dedupe.md): a ZSET per fingerprint, event tag ->
+-- when it was counted. An event is a duplicate while its tag is younger than the window.
+local function isDuplicate(key, tag, now, windowMs)
+  local at = redis.call('ZSCORE', key, tag)
+  return at ~= false and now - tonumber(at) < windowMs
+end
+
+-- Remembers the event, then drops what is past the window and, past `cap` tags, the
+-- oldest: the set is bounded by count and by time, whatever the alert volume.
+local function rememberEvent(key, tag, now, windowMs, cap)
+  redis.call('ZADD', key, int(now), tag)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', int(now - windowMs))
+  local extra = redis.call('ZCARD', key) - cap
+  if extra > 0 then
+    redis.call('ZREMRANGEBYRANK', key, 0, extra - 1)
+  end
+  redis.call('PEXPIRE', key, int(windowMs))
+end
