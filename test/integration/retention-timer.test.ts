@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createLogger } from '../../src/logger.js';
+import { eventIdOf, fingerprintOf } from '../../src/incidents/fingerprint.js';
 import { RetentionTimer } from '../../src/incidents/retention-timer.js';
 import type { Keys } from '../../src/incidents/keys.js';
 import type { IncidentStore } from '../../src/incidents/store.js';
+import { eventually } from '../helpers/eventually.js';
+import { startTestBot } from '../helpers/test-bot.js';
 import {
   CHANNEL,
   connectStores,
@@ -84,8 +87,14 @@ void describe('retention timer', () => {
     await store.triage.claimRawAttachment(a.id, 1);
     for (const x of [a, b, c])
       await store.triage.resolve(x.id, 'U1', 'benign', undefined, T0 + 100 * SEC);
-    // As if Redis had expired C's hash and timeline (they carry the retention TTL).
-    await redis.del(keys.incident(c.id), keys.timeline(c.id));
+    // As if Redis had expired B's and C's hashes and timelines (they carry the retention
+    // TTL): their refs say where they are named.
+    await redis.del(
+      keys.incident(b.id),
+      keys.timeline(b.id),
+      keys.incident(c.id),
+      keys.timeline(c.id),
+    );
 
     const clock = { now: T0 + 100 * SEC + RETENTION_SEC * SEC - 1 };
     const [one, two] = timers(store, other, clock);
@@ -148,6 +157,33 @@ void describe('retention timer', () => {
     // Running it again (a second replica, a clock far ahead) finds nothing and changes nothing.
     assert.equal(await other.retention.purgeExpired(clock.now), 0);
     assert.deepEqual(names(keys, await redis.keys(`${keys.base}*`)), names(keys, found));
+  });
+
+  void test('a running bot purges by itself: an incident resolved past retention goes without anyone calling purgeExpired', async () => {
+    const clock = { now: Date.now() };
+    const t = await startTestBot({
+      env: { ROLE: 'engine', RESOLVED_RETENTION_SEC: '60', RETENTION_INTERVAL_SEC: '10' },
+      now: () => clock.now,
+    });
+    try {
+      const { store, keys } = t.bot;
+      const alert = shell();
+      const r = await store.occurrences.record({
+        alert,
+        fingerprint: fingerprintOf(alert).fingerprint,
+        eventId: eventIdOf(alert),
+        channel: CHANNEL,
+        now: clock.now,
+      });
+      await store.triage.resolve(r.id!, 'U1', 'benign', undefined, clock.now);
+      clock.now += 61_000;
+      await eventually(async () => (await redis.exists(keys.incident(r.id!))) === 0, {
+        what: 'the bot’s timer to purge the incident',
+      });
+      assert.equal(await redis.hlen(keys.incidentRefs), 0);
+    } finally {
+      await t.close();
+    }
   });
 
   void test('the turn is per interval of the callers’ clocks, and expires when nobody asks', async (t) => {

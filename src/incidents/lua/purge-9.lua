@@ -1,8 +1,8 @@
 --[[
   Removes an incident whose retention is over (or whose hash is already gone) from
   every index, and deletes what is left of it: nothing under the prefix names it
-  afterwards. The keys named by its data (rule index, fingerprint, dedupe set, assignee
-  index, the channel's ready queue, its storm's lists) are found from the incident's
+  afterwards. The keys named by its data (rule index, fingerprint, dedupe set, the
+  channel's ready queue, its storm's lists) are found from the incident's
   hash or its refs (which outlive the hash) and built here from the key prefix, under
   the same {hash tag} as KEYS (docs/decisions/0001-keys-built-in-lua.md).
 
@@ -27,7 +27,7 @@
 
 local base = checkBase(ARGV[1], KEYS[1])
 local id, cutoff = ARGV[2], tonumber(ARGV[3])
-local h = redis.call('HMGET', KEYS[3], 'status', 'resolvedAt', 'assignee', 'channel', 'storm')
+local h = redis.call('HMGET', KEYS[3], 'status', 'resolvedAt', 'channel', 'storm')
 if h[1] and (h[1] ~= 'resolved' or num(h[2], 0) > cutoff) then
   return 0
 end
@@ -65,11 +65,8 @@ if type(refs.fingerprint) == 'string' then
     redis.call('DEL', fpKey, dedupeKey(base, refs.fingerprint))
   end
 end
--- Resolving takes it off its assignee's list; this covers a hash deleted while open.
-if h[3] and h[3] ~= '' then
-  redis.call('ZREM', assigneeKey(base, h[3]), id)
-end
-local channel = named(h[4], refs.channel)
+-- Its assignee's list: resolving took it off (transition.lua), so there is nothing to do.
+local channel = named(h[3], refs.channel)
 if channel then
   redis.call('ZREM', readyKey(base, channel), id)
   if redis.call('HGET', KEYS[9], channel) == id then
@@ -81,7 +78,7 @@ if channel then
     redis.call('ZREM', stormHeldKey(base, channelStorm), id)
   end
 end
-local storm = named(h[5], refs.storm)
+local storm = named(h[4], refs.storm)
 if storm then
   redis.call('ZREM', stormMembersKey(base, storm), id)
   redis.call('ZREM', stormHeldKey(base, storm), id)
