@@ -150,7 +150,7 @@ const envSchema = z.object({
   CHANNEL_POST_INTERVAL_MS: intWithDefault(1000, 0, 60_000),
   /** Dedupe: how long, and how many events per fingerprint, are remembered (ADR 0002). */
   DEDUPE_WINDOW_SEC: intWithDefault(3600, 10, 7 * 24 * 3600),
-  DEDUPE_MAX_PER_FINGERPRINT: intWithDefault(1000, 10, 100_000),
+  DEDUPE_MAX_PER_FINGERPRINT: intWithDefault(128, 10, 100_000),
   REOPEN_WINDOW_SEC: intWithDefault(24 * 3600, 0, 90 * 24 * 3600),
   RESOLVED_RETENTION_SEC: intWithDefault(30 * 24 * 3600, 60, 365 * 24 * 3600),
   /** How often the retention purge runs (once per interval across replicas). */

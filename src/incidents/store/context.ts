@@ -34,7 +34,7 @@ export interface StoreOptions {
 
 const DEFAULTS: Required<StoreOptions> = {
   dedupeWindowSec: 3600,
-  dedupeMaxPerFingerprint: 1000,
+  dedupeMaxPerFingerprint: 128,
   reopenWindowSec: 24 * 3600,
   resolvedRetentionSec: 30 * 24 * 3600,
   coalesceMs: 5000,
