@@ -122,6 +122,17 @@ void describe('bounded dedupe', () => {
     assert.equal((await store.get('FT-1'))?.occurrences, 1000, 'every distinct event counted');
   });
 
+  void test('at the default bound (128) a busy fingerprint’s set stays compact: one listpack of about 40 bytes a tag', async (t) => {
+    const { store, keys } = fresh(t);
+    const alerts = Array.from({ length: 300 }, () => shell());
+    for (const [i, a] of alerts.entries()) await record(store, a, T0 + i);
+    const key = keys.dedupe(fingerprintOf(alerts[0]!).fingerprint);
+    assert.equal(await redis.zcard(key), 128);
+    assert.equal(await redis.object('ENCODING', key), 'listpack');
+    const bytes = Number(await redis.memory('USAGE', key, 'SAMPLES', 0));
+    assert.ok(bytes < 6000, `${bytes} bytes for 128 tags`);
+  });
+
   void test('events older than the window leave the set as new ones arrive', async (t) => {
     const { store, keys } = fresh(t, { dedupeWindowSec: WINDOW_SEC });
     for (let i = 0; i < 5; i++) await record(store, shell(), T0 + i);
