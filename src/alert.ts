@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ownValue } from './lookup-table.js';
 
 /**
  * Falco priorities, highest first. Falco prints them capitalised ("Warning"), but
@@ -17,18 +18,20 @@ export const PRIORITIES = [
 ] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-const PRIORITY_ALIASES: Record<string, Priority> = {
-  emergency: 'Emergency',
-  alert: 'Alert',
-  critical: 'Critical',
-  error: 'Error',
-  warning: 'Warning',
-  warn: 'Warning',
-  notice: 'Notice',
-  informational: 'Informational',
-  info: 'Informational',
-  debug: 'Debug',
-};
+// A Map, not an object literal: "constructor" or "__proto__" must find nothing (an
+// inherited name once passed validation here and the engine then dropped the alert).
+const PRIORITY_ALIASES: ReadonlyMap<string, Priority> = new Map([
+  ['emergency', 'Emergency'],
+  ['alert', 'Alert'],
+  ['critical', 'Critical'],
+  ['error', 'Error'],
+  ['warning', 'Warning'],
+  ['warn', 'Warning'],
+  ['notice', 'Notice'],
+  ['informational', 'Informational'],
+  ['info', 'Informational'],
+  ['debug', 'Debug'],
+]);
 
 /** 0 is the most severe; used to keep the highest priority seen on an incident. */
 export function priorityRank(p: Priority): number {
@@ -36,7 +39,7 @@ export function priorityRank(p: Priority): number {
 }
 
 export function parsePriority(raw: string): Priority | undefined {
-  return PRIORITY_ALIASES[raw.trim().toLowerCase()];
+  return PRIORITY_ALIASES.get(raw.trim().toLowerCase());
 }
 
 /**
@@ -98,7 +101,8 @@ export function sourceOf(alert: Alert): string {
 }
 
 export function fieldString(alert: Alert, key: string): string | undefined {
-  return displayValue(alert.output_fields[key]);
+  // Own keys only: a missing "toString" field must not read Object.prototype's.
+  return displayValue(ownValue(alert.output_fields, key));
 }
 
 /**

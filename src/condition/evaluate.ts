@@ -2,6 +2,7 @@ import type { Expr, FieldExpr, Operand, TransformerArg, TransformerExpr } from '
 import { fieldRef, printExpr } from './ast.js';
 import { ComparisonError, compareOne } from './compare.js';
 import type { SymbolicExpr } from './ruleset.js';
+import { lookupTable } from '../lookup-table.js';
 
 /**
  * Evaluates a compiled condition over a synthetic event: a map from field (as written in
@@ -43,14 +44,14 @@ export interface Evaluation {
   trace: TraceEntry[];
 }
 
-const ANCESTOR_FIELDS: Record<string, { self: string; parent: string }> = {
+const ANCESTOR_FIELDS = lookupTable<{ self: string; parent: string }>({
   'proc.aname': { self: 'proc.name', parent: 'proc.pname' },
   'proc.apid': { self: 'proc.pid', parent: 'proc.ppid' },
   'proc.aexe': { self: 'proc.exe', parent: 'proc.pexe' },
   'proc.aexepath': { self: 'proc.exepath', parent: 'proc.pexepath' },
-};
-const PARENT_OF: Record<string, string> = Object.fromEntries(
-  Object.entries(ANCESTOR_FIELDS).map(([a, { parent }]) => [parent, a]),
+});
+const PARENT_OF = lookupTable<string>(
+  Object.fromEntries(Object.entries(ANCESTOR_FIELDS).map(([a, { parent }]) => [parent, a])),
 );
 
 const str = (v: Scalar) => (typeof v === 'string' ? v : String(v));

@@ -8,6 +8,7 @@ import { findRule, loadCatalog, ruleSlug, type CatalogRule } from './catalog.js'
 import { parseGuidance, type GuidanceDocument, type Reference } from './document.js';
 import { createTemplateEnv, walk, type TemplateData } from './template-env.js';
 import { projectRoot } from '../project-root.js';
+import { lookupTable } from '../lookup-table.js';
 
 export interface Mitre {
   tactics: string[];
@@ -47,7 +48,7 @@ export interface GuidanceLibrary {
   templateSlugs(): Set<string>;
 }
 
-const TACTIC_NAMES: Record<string, string> = {
+const TACTIC_NAMES = lookupTable<string>({
   initial_access: 'Initial Access',
   execution: 'Execution',
   persistence: 'Persistence',
@@ -62,7 +63,7 @@ const TACTIC_NAMES: Record<string, string> = {
   impact: 'Impact',
   reconnaissance: 'Reconnaissance',
   resource_development: 'Resource Development',
-};
+});
 
 export function tacticName(t: string): string {
   return TACTIC_NAMES[t] ?? t.replace(/_/g, ' ');
@@ -72,9 +73,9 @@ export function tacticName(t: string): string {
  * `mitre_*` tags that name a technique, not a tactic (the GCP rules tag a bucket deletion
  * `mitre_data_destruction`): shown as the technique they name, never as a tactic.
  */
-const TECHNIQUE_TAGS: Record<string, string> = {
+const TECHNIQUE_TAGS = lookupTable<string>({
   data_destruction: 'T1485',
-};
+});
 
 /** ATT&CK ids from tags: `T1059`, `T1611.001`, and plugin styles like `T1562-impair-defenses`. */
 export function mitreFromTags(tags: readonly string[]): Mitre {
@@ -97,7 +98,9 @@ export function techniqueUrl(id: string): string {
 
 /** The printable values of an alert, keyed by field name, plus a few derived pseudo-fields. */
 export function templateValues(alert: Alert | undefined): Record<string, string> {
-  const values: Record<string, string> = {};
+  // Null prototype: templates look values up by field name, and an alert without a
+  // "constructor" field must not find Object's.
+  const values = Object.create(null) as Record<string, string>;
   if (!alert) return values;
   for (const [k, v] of Object.entries(alert.output_fields)) {
     const d = displayValue(v);

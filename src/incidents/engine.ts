@@ -111,6 +111,8 @@ export class IncidentEngine {
             { entryId: entry.id, error: entry.error },
             'dropping an undecodable stream entry',
           );
+          // Counted: ingest validated it with the same schema, so this must stay at 0.
+          this.o.metrics.alertsDropped.inc({ reason: 'undecodable' });
           done.push(entry.id);
           return;
         }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { fieldString, sourceOf, type Alert, type FieldValue } from '../alert.js';
+import { lookupTable, ownValue } from '../lookup-table.js';
 
 /**
  * Which alert fields name the *subject* of an alert (what it is about), overriding the
@@ -51,7 +52,7 @@ const GCP_RESOURCE = [
   'gcp.resourceName',
 ].join('|');
 
-const STATIC_SUBJECTS: Record<string, string[]> = {
+const STATIC_SUBJECTS = lookupTable<string[]>({
   // The same audit event reaches every Falco pod that tails the audit log, so the
   // reporting node must not be part of it. Create requests often carry the new
   // object's name only in the response; the URI (without its varying query string)
@@ -77,7 +78,7 @@ const STATIC_SUBJECTS: Record<string, string[]> = {
     'okta.target.group.name',
     'okta.target.app.alternateid|okta.app',
   ],
-};
+});
 
 function defaultSubject(alert: Alert, source: string): string[] {
   const fixed = STATIC_SUBJECTS[source];
@@ -110,7 +111,12 @@ function valueOf(alert: Alert, field: string): string | undefined {
 /** The field specs that make up an alert's subject, after configuration. */
 export function subjectFieldsOf(alert: Alert, opts: SubjectConfig = {}): string[] {
   const source = sourceOf(alert);
-  return opts.byRule?.[alert.rule] ?? opts.bySource?.[source] ?? defaultSubject(alert, source);
+  // Own keys only: the rule and source come from the alert, the tables from YAML.
+  return (
+    ownValue(opts.byRule, alert.rule) ??
+    ownValue(opts.bySource, source) ??
+    defaultSubject(alert, source)
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type TimelineEntry,
   type TimelineKind,
 } from './model.js';
+import { lookupTable } from '../lookup-table.js';
 
 /**
  * The triage verbs, one entry each: how a button, a `/falco` subcommand and a mention
@@ -498,7 +499,7 @@ export interface MuteSpec {
 }
 
 /** Short names people type for the fields they mute on most. */
-export const MATCHER_ALIASES: Record<string, string> = {
+export const MATCHER_ALIASES = lookupTable<string>({
   rule: 'rule',
   ns: 'k8s.ns.name',
   namespace: 'k8s.ns.name',
@@ -507,7 +508,7 @@ export const MATCHER_ALIASES: Record<string, string> = {
   image: 'container.image.repository',
   pod: 'k8s.pod.name',
   container: 'container.name',
-};
+});
 
 /** Splits typed text into words, keeping "quoted phrases" (straight or curly quotes) together. */
 export function shellishWords(text: string): string[] {

@@ -1,5 +1,6 @@
 import { displayValue, fieldString, sourceOf, type Alert } from '../alert.js';
 import type { RichText } from './rich-text.js';
+import { lookupTable } from '../lookup-table.js';
 
 /**
  * The "detailed analysis" of a report: what the alert's fields mean, not just what
@@ -15,7 +16,7 @@ export interface FieldExplanation {
 const v = (value: string) => ({ value });
 
 /** Falco's execve flags (libs: PPM_EXE_*), printed in `evt.arg.flags` / `exe_flags`. */
-const EXE_FLAGS: Record<string, string> = {
+const EXE_FLAGS = lookupTable<string>({
   EXE_WRITABLE:
     'the executable file is writable by the user that ran it (it could have been replaced or modified by that user)',
   EXE_UPPER_LAYER:
@@ -24,10 +25,10 @@ const EXE_FLAGS: Record<string, string> = {
     "the executable comes from the image's read-only lower layer, i.e. it shipped with the image",
   EXE_FROM_MEMFD:
     'the executable was loaded from a memfd: an in-memory file with no path on disk (fileless execution)',
-};
+});
 
 /** Common errno names Falco prints in `evt.res`. */
-const ERRNO: Record<string, string> = {
+const ERRNO = lookupTable<string>({
   EACCES: 'permission denied: the kernel refused the call, so the attempt failed',
   EPERM: 'operation not permitted: the kernel refused the call, so the attempt failed',
   ENOENT: 'no such file or directory: the target did not exist',
@@ -37,7 +38,7 @@ const ERRNO: Record<string, string> = {
   ETIMEDOUT: 'the connection timed out',
   EAGAIN: 'the resource was temporarily unavailable',
   ENOSYS: 'the system call is not implemented on this kernel',
-};
+});
 
 type Explainer = (alert: Alert) => FieldExplanation | undefined;
 const field = (alert: Alert, k: string) => fieldString(alert, k);
