@@ -3,7 +3,9 @@ import bolt from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
 import type { Config } from './config.js';
+import { RefusalLog } from './http/refusal-log.js';
 import { createHttpServer, listen } from './http/server.js';
+import { guardSlackRequests } from './http/slack-request-guard.js';
 import { AlertQueue } from './ingest/alert-queue.js';
 import type { ReadGate } from './ingest/read-gate.js';
 import { createIngestHandler } from './ingest/ingest-route.js';
@@ -65,6 +67,8 @@ export interface BotOptions {
   readGate?: ReadGate;
   /** The clock of storms, silences and the outbox (tests move it themselves). */
   now?: () => number;
+  /** The clock signed Slack requests are checked against (tests of the replay window). */
+  slackClock?: () => number;
 }
 
 /**
@@ -259,9 +263,20 @@ export async function startBot(
         log,
       })
     : undefined;
+  const slackRefusals = new RefusalLog(
+    log.child({ module: 'slack-events' }),
+    'Slack request refused',
+  );
   const slackEvents =
     roles.has('ingest') && !socketMode
-      ? (receiver as InstanceType<typeof HTTPReceiver>).requestListener
+      ? guardSlackRequests((receiver as InstanceType<typeof HTTPReceiver>).requestListener, {
+          signingSecret: config.slack.signingSecret,
+          redis,
+          replayKey: (sig) => keys.slackSignature(sig),
+          refusals: slackRefusals,
+          onRefused: (reason) => metrics.slackRequestsRefused.inc({ reason }),
+          now: opts.slackClock,
+        })
       : undefined;
   const ready = async () => (opts.ready?.() ?? true) && (await redis.ping()) === 'PONG';
   const metricsRoute = async () => renderMetrics(metrics, (await opts.childMetrics?.()) ?? []);
@@ -323,6 +338,7 @@ export async function startBot(
       );
       if (socketMode && roles.has('ingest')) await app.stop();
       gate?.close();
+      slackRefusals.flush();
       await engine.stop();
       await sweeper.stop();
       await retentionTimer.stop();

@@ -61,6 +61,11 @@ export function createBotMetrics(registry = new Registry()) {
       'Requests to POST /falco refused, by reason',
       ['reason'],
     ),
+    slackRequestsRefused: counter(
+      'falco_triage_slack_requests_refused_total',
+      'Requests to POST /slack/events refused before Bolt saw them, by reason (bad_signature, stale_timestamp, replayed...)',
+      ['reason'],
+    ),
     alertsEnqueued: counter(
       'falco_triage_alerts_enqueued_total',
       'Alerts durably stored in the Redis stream',

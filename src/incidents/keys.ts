@@ -55,6 +55,14 @@ export class Keys {
     return `${this.base}turn:${job}`;
   }
 
+  /**
+   * String with an expiry at the end of its timestamp's five-minute window: a signed
+   * Slack request already served (http/slack-request-guard.ts refuses it again).
+   */
+  slackSignature(signatureHex: string): string {
+    return `${this.base}slack-sig:${signatureHex}`;
+  }
+
   /** ZSET of open (unresolved) incidents, score = priority rank * 1e13 + first seen ms. */
   get openByPriority(): string {
     return `${this.base}idx:open`;

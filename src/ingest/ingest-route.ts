@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInternal, type Alert } from '../alert.js';
 import { HttpError, sendJson } from '../http/errors.js';
+import { RefusalLog } from '../http/refusal-log.js';
 import type { Logger } from '../logger.js';
 import type { BotMetrics } from '../metrics.js';
 import type { AlertQueue } from './alert-queue.js';
@@ -16,6 +17,8 @@ export interface IngestDeps {
   dropInternal: boolean;
   metrics: BotMetrics;
   log: Logger;
+  /** Where refusals are logged (tests pass one with a short interval). */
+  refusals?: RefusalLog;
   /** Called after alerts are stored, to wake a local worker without waiting for its poll. */
   onEnqueued?: () => void;
 }
@@ -26,6 +29,8 @@ export interface IngestDeps {
  */
 export function createIngestHandler(deps: IngestDeps) {
   const log = deps.log.child({ module: 'ingest' });
+  // One line per kind of refusal per minute: under attack, per-request lines are a flood.
+  const refusals = deps.refusals ?? new RefusalLog(log, 'alert request refused');
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = performance.now();
     try {
@@ -81,13 +86,11 @@ export function createIngestHandler(deps: IngestDeps) {
         deps.metrics.alertsRejected.inc({ reason: err.code });
         const headers: Record<string, string> = err.status === 503 ? { 'retry-after': '5' } : {};
         if (err.status === 401) headers['www-authenticate'] = 'Bearer';
-        if (err.status >= 500)
-          log.warn({ status: err.status, code: err.code }, 'alert request refused');
-        else
-          log.info(
-            { status: err.status, code: err.code, reason: err.message.slice(0, 300) },
-            'alert request refused',
-          );
+        refusals.refused(
+          `${err.status}:${err.code}`,
+          { status: err.status, code: err.code, reason: err.message.slice(0, 300) },
+          err.status >= 500 ? 'warn' : 'info',
+        );
         sendJson(
           res,
           err.status,
