@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import type { DestinationStream } from 'pino';
 import { startBot, type Bot, type BotOptions } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -24,6 +25,8 @@ export interface TestBot {
 
 export interface TestBotOptions extends BotOptions {
   env?: Record<string, string>;
+  /** Where the bot's log lines go (with env LOG_LEVEL), for tests that read them. */
+  logDestination?: DestinationStream;
   emu?: SlackEmulator;
   prefix?: string;
 }
@@ -49,7 +52,12 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     STORM_THRESHOLD: '0',
     ...opts.env,
   });
-  const bot = await startBot(config, createLogger({ level: config.log.level, format: 'json' }), {
+  const log = createLogger({
+    level: config.log.level,
+    format: 'json',
+    destination: opts.logDestination,
+  });
+  const bot = await startBot(config, log, {
     pollMs: 25,
     ...opts,
   });
