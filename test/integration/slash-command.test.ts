@@ -82,8 +82,11 @@ describe('/falco slash command', () => {
   test('an unknown query says so and suggests', async () => {
     const a = await falco('rule zzqx-no-such-thing');
     assert.match(a.text!, /No Falco rule matches/);
+    // Nothing matches both words, but the first one does: the answer names those rules.
     const b = await falco('rule shell qqqqqq-nothing');
-    assert.match(b.text!, /No Falco rule matches|Did you mean/);
+    assert.match(b.text!, /No Falco rule matches/);
+    assert.match(b.text!, /Did you mean: .*Run shell untrusted/);
+    assert.equal((b.text!.match(/Did you mean: (.*)\?/)?.[1] ?? '').split(', ').length, 5);
   });
 
   test('hostile query text is shown as text', async () => {
