@@ -28,6 +28,7 @@ import { createGuidanceLibrary } from './guidance/guidance.js';
 import { createRenderer } from './report/render.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { Permissions } from './slack/permissions.js';
+import { checkBotToken, retryBotToken } from './slack/bot-identity.js';
 import { Publisher } from './slack/publisher.js';
 import { UserDirectory } from './slack/user-directory.js';
 import { routeAlert } from './routing.js';
@@ -67,6 +68,8 @@ export interface BotOptions {
   readGate?: ReadGate;
   /** The clock of storms, silences and the outbox (tests move it themselves). */
   now?: () => number;
+  /** A token Slack refuses after an unreachable start (default: log and exit 78). */
+  onFatal?: (err: Error) => void;
   /** The clock signed Slack requests are checked against (tests of the replay window). */
   slackClock?: () => number;
 }
@@ -208,6 +211,34 @@ export async function startBot(
     now: opts.now,
   });
 
+  // Before anything claims to run: a token Slack refuses stops the bot here with one
+  // clear line (BotTokenError); Slack unreachable does not stop ingest (see /readyz).
+  const needsSlack = roles.has('ingest') || roles.has('publisher');
+  const identity = needsSlack
+    ? await checkBotToken(config.slack.botToken, slackClientOptions).catch((err: unknown) => {
+        redis.disconnect();
+        blockingRedis.disconnect();
+        throw err;
+      })
+    : undefined;
+  let tokenRetry: { stop(): void } | undefined;
+  if (identity && !identity.reachable) {
+    log.warn(
+      { error: identity.error },
+      'Slack is unreachable at start: alerts are still accepted into Redis and posted once Slack answers; retrying auth.test with backoff',
+    );
+    tokenRetry = retryBotToken(
+      config.slack.botToken,
+      slackClientOptions,
+      log,
+      opts.onFatal ??
+        ((err) => {
+          log.fatal(err.message);
+          process.exit(78);
+        }),
+    );
+  }
+
   const socketMode = Boolean(config.slack.appToken);
   const receiver = socketMode
     ? new SocketModeReceiver({
@@ -225,6 +256,11 @@ export async function startBot(
       });
   const app = new App({
     token: config.slack.botToken,
+    // Bolt's own auth.test runs unawaited in its constructor and crashes the process
+    // with a stack trace on a wrong token; ours above already ran. With its answer Bolt
+    // needs no call; without (Slack was unreachable) Bolt asks when a request comes.
+    tokenVerificationEnabled: false,
+    ...(identity?.reachable ? { botId: identity.botId, botUserId: identity.botUserId } : {}),
     receiver,
     logger: slackLogger(log),
     clientOptions: slackClientOptions,
@@ -279,6 +315,10 @@ export async function startBot(
         })
       : undefined;
   const ready = async () => (opts.ready?.() ?? true) && (await redis.ping()) === 'PONG';
+  const readyDetails = async () => {
+    const v = (await metrics.slackReachable.get()).values[0]?.value;
+    return { slack: v === undefined ? 'unknown' : v === 1 ? 'reachable' : 'unreachable' };
+  };
   const metricsRoute = async () => renderMetrics(metrics, (await opts.childMetrics?.()) ?? []);
   const servers: Server[] = [];
   let port = 0;
@@ -287,13 +327,15 @@ export async function startBot(
     const separate = config.http.internalPort !== undefined;
     servers.push(
       createHttpServer(
-        separate ? { slackEvents, ready } : { ingest, slackEvents, ready, metrics: metricsRoute },
+        separate
+          ? { slackEvents, ready, readyDetails }
+          : { ingest, slackEvents, ready, readyDetails, metrics: metricsRoute },
         log,
       ),
     );
     port = await listen(servers[0]!, config.http.port, config.http.host);
     if (separate) {
-      servers.push(createHttpServer({ ingest, ready, metrics: metricsRoute }, log));
+      servers.push(createHttpServer({ ingest, ready, readyDetails, metrics: metricsRoute }, log));
       internalPort = await listen(servers[1]!, config.http.internalPort!, config.http.internalHost);
     }
   }
@@ -339,6 +381,7 @@ export async function startBot(
       if (socketMode && roles.has('ingest')) await app.stop();
       gate?.close();
       slackRefusals.flush();
+      tokenRetry?.stop();
       await engine.stop();
       await sweeper.stop();
       await retentionTimer.stop();

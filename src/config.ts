@@ -71,7 +71,11 @@ const channelId = z
 const envSchema = z.object({
   SLACK_BOT_TOKEN: z
     .string({ error: 'is required (the xoxb- bot token from your Slack app)' })
-    .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
+    .refine((v) => !v.startsWith('xoxp-'), {
+      message:
+        'is a user token (xoxp-); use the Bot User OAuth Token (xoxb-) from OAuth & Permissions in your Slack app',
+    })
+    .regex(/^xoxb-/, 'must be a bot token starting with xoxb-'),
   SLACK_SIGNING_SECRET: z
     .string({ error: 'is required (Basic Information > Signing Secret in your Slack app)' })
     .min(1),

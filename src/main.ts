@@ -8,6 +8,7 @@ import { ReadGate } from './ingest/read-gate.js';
 import { createLogger, type Logger } from './logger.js';
 import type { ChildMetrics } from './metrics.js';
 import { roleArgument } from './roles.js';
+import { BotTokenError } from './slack/bot-identity.js';
 
 /** Hidden flag: this process was forked by a parent that serves HTTP for it. */
 const CHILD_FLAG = '--engine-child';
@@ -179,5 +180,6 @@ function serveParent(bot: Bot, gate: ReadGate, onParentGone: () => void): void {
 
 main().catch((err: unknown) => {
   process.stderr.write(`falco-triage failed to start: ${(err as Error).message}\n`);
-  process.exit(1);
+  // A token Slack refuses is a configuration error, like a ConfigError.
+  process.exit(err instanceof BotTokenError ? 78 : 1);
 });

@@ -112,6 +112,11 @@ export function createBotMetrics(registry = new Registry()) {
       buckets: SLACK_BUCKETS,
       registers: [registry],
     }),
+    slackReachable: new Gauge({
+      name: 'falco_triage_slack_reachable',
+      help: 'Whether the last Slack Web API call from this process got an answer (1) or a network error or 5xx (0); ingest does not depend on it',
+      registers: [registry],
+    }),
     spoolDepth: new Gauge({
       name: 'falco_triage_spool_depth',
       help: 'Alerts held on local disk while Redis is unavailable (0: this version answers 503 instead of spooling)',
@@ -211,8 +216,10 @@ export function countingFetch(
       res = await inner(url, init);
     } catch (err) {
       m.slackErrors.inc({ method, error: 'request_error' });
+      m.slackReachable.set(0);
       throw err;
     }
+    m.slackReachable.set(res.status >= 500 ? 0 : 1);
     if (res.status === 429) m.slackErrors.inc({ method, error: 'ratelimited' });
     else if (!res.ok) m.slackErrors.inc({ method, error: `http_${res.status}` });
     else if (method !== 'file_upload') {

@@ -17,6 +17,8 @@ export interface HttpRoutes {
   slackEvents?: RequestListener;
   /** true when Redis (and, in the default layout, the engine process) answers. */
   ready: () => Promise<boolean>;
+  /** Facts shown in /readyz's body that do not decide readiness (Slack reachability). */
+  readyDetails?: () => Promise<Record<string, unknown>>;
   /** GET /metrics; absent on the public listener when the internal one is separate. */
   metrics?: () => Promise<{ text: string; contentType: string }>;
 }
@@ -47,7 +49,8 @@ export function createHttpServer(routes: HttpRoutes, log: Logger): Server {
     if (path === '/readyz') {
       return run(async () => {
         const ok = await routes.ready().catch(() => false);
-        sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready' });
+        const details = (await routes.readyDetails?.().catch(() => undefined)) ?? {};
+        sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', ...details });
       });
     }
     if (path === '/metrics' && method === 'GET' && routes.metrics) {

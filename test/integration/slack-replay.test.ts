@@ -3,7 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import { ACTION } from '../../blocks/action-ids.js';
 import { eventually } from '../helpers/eventually.js';
 import { connect } from '../helpers/redis.js';
-import { blockAction, postSigned, sign, slashCommand } from '../helpers/slack-signing.js';
+import {
+  blockAction,
+  postSigned,
+  sign,
+  slashCommand,
+  type SignedHeaders,
+} from '../helpers/slack-signing.js';
 import { CHANNEL, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/test-bot.js';
 
 /**
@@ -24,7 +30,7 @@ describe('POST /slack/events: timestamp window both ways, no replays', () => {
 
   const events = () => `${t.base}/slack/events`;
   /** Sends exactly these bytes with exactly these headers (a replay is a copy). */
-  const send = async (body: string, contentType: string, headers: Record<string, string>) => {
+  const send = async (body: string, contentType: string, headers: SignedHeaders) => {
     const res = await fetch(events(), {
       method: 'POST',
       headers: { 'content-type': contentType, ...headers },
