@@ -238,7 +238,7 @@ describe('POST /falco', () => {
     assert.equal((await fetch(`${t.base}/healthz`)).status, 200);
     const ready = await fetch(`${t.base}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready' });
+    assert.deepEqual(await ready.json(), { status: 'ready', slack: 'reachable' });
     assert.equal((await fetch(`${t.base}/nope`)).status, 404);
     assert.equal((await fetch(`${t.base}/falco`)).status, 405);
   });
