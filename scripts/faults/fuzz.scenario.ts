@@ -130,9 +130,7 @@ async function main(): Promise<void> {
       120_000,
       'every accepted alert to be processed',
     ).catch(() => undefined);
-    result.pending = Number(
-      ((await redis.xpending(keys.alertStream, keys.alertGroup)) as unknown[])[0] ?? 0,
-    );
+    result.pending = Number((await redis.xpending(keys.alertStream, keys.alertGroup))[0] ?? 0);
     result.acceptedThenDropped = result.accepted - result.recorded;
     result.ok =
       result.status5xx === 0 &&
