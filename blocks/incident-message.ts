@@ -1,7 +1,7 @@
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { Priority } from '../src/alert.js';
 import type { IncidentView } from '../src/report/view-model.js';
-import { escapeMrkdwn, inlineValue, plainText } from '../src/text/mrkdwn.js';
+import { escapeMrkdwn, inlineValue, notificationText, plainText } from '../src/text/mrkdwn.js';
 import { truncate } from '../src/text/truncate.js';
 import {
   guidanceParagraphs,
@@ -64,7 +64,7 @@ export function statusContext(view: IncidentView): ContextBlock {
 export function fallbackText(view: IncidentView): string {
   const test = view.testEvent ? '[test event] ' : '';
   const s = `${test}${view.priority}: ${view.rule} (${view.id}) ${plain(view.summary)}`;
-  return escapeMrkdwn(truncate(plainText(s).replace(/\s+/g, ' '), 1000));
+  return notificationText(s, 1000);
 }
 
 function testEventBlock(): ContextBlock {

@@ -8,7 +8,7 @@ import type { GuidanceLibrary } from '../guidance/guidance.js';
 import type { Incident, TimelineEntry, TimelineKind } from '../incidents/model.js';
 import type { Silence, StormDigest, StormEvent } from '../incidents/store.js';
 import { verbForTimeline } from '../incidents/verbs.js';
-import { codeBlockContent, escapeMrkdwn, mrkdwnText, plainText } from '../text/mrkdwn.js';
+import { codeBlockContent, mrkdwnText, notificationText } from '../text/mrkdwn.js';
 import { truncate } from '../text/truncate.js';
 import { inThread, phrase } from './phrases.js';
 import { buildStormView, stormEventLine } from './storm-view.js';
@@ -96,13 +96,9 @@ export function createRenderer(deps: {
     fullReport: (incident) => fullReportModal(view(incident)),
 
     renderFallback(incident) {
-      const text = escapeMrkdwn(
-        truncate(
-          plainText(
-            `${incident.priority}: ${incident.rule} (${incident.id}), ${incident.occurrences} occurrence(s)`,
-          ),
-          3000,
-        ),
+      const text = notificationText(
+        `${incident.priority}: ${incident.rule} (${incident.id}), ${incident.occurrences} occurrence(s)`,
+        3000,
       );
       const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'plain_text', text } }];
       return { text, blocks };

@@ -72,6 +72,16 @@ export function codeBlock(s: string): string {
  * specified, so escaping could show entities; look-alikes keep `<!channel>` inert and
  * readable everywhere. Callers putting the result in mrkdwn or `text` still escape `&`.
  */
+/**
+ * A message's top-level `text` (what push notifications and screen readers show) built
+ * from alert values: one line, no mention or link (angle brackets become look-alikes),
+ * and no character that formats (backticks, `*`, `_`, `~`, a leading `>`), so a value
+ * cannot open an unbalanced code fence or bold the rest of the notification.
+ */
+export function notificationText(s: string, max: number): string {
+  return mrkdwnText(truncate(plainText(s), max));
+}
+
 export function plainText(s: string): string {
   return revealInvisible(s.replace(/\s*[\r\n]+\s*/g, ' '))
     .replace(/\s+/g, ' ')

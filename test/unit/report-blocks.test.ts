@@ -9,6 +9,7 @@ import { alertSchema, parseFalcoTime, type Alert } from '../../src/alert.js';
 import { currentRules } from '../../src/guidance/catalog.js';
 import { createGuidanceLibrary } from '../../src/guidance/guidance.js';
 import type { Incident } from '../../src/incidents/model.js';
+import { createRenderer } from '../../src/report/render.js';
 import { buildIncidentView } from '../../src/report/view-model.js';
 import { alertFromRule, fieldsOf } from '../helpers/alert-from-rule.js';
 import { checkMessage, checkView } from '../helpers/block-kit-limits.js';
@@ -311,5 +312,35 @@ describe('what the rule matches, generated from its condition', () => {
       m!.json,
       /\*Matches\*: `open\/openat\/openat2: open_write and access_log_files and evt.arg.flags contains O_TRUNC/,
     );
+  });
+});
+
+describe('the notification text (top-level `text`)', () => {
+  const base = alertFromRule(currentRules().find((r) => r.name === 'Terminal shell in container')!);
+  // Issue 11 item 7: it carried unbalanced ``` fences and *_~ from alert values.
+  const formatting = /[`*~<>]|(^|[^\p{L}\p{N}])_|_($|[^\p{L}\p{N}])|^&gt;/u;
+
+  test('no formatting, mention or link from any injection value, for messages and fallbacks', () => {
+    const renderer = createRenderer({ guidance: library, now: () => NOW });
+    const problems: string[] = [];
+    for (const c of INJECTION_CORPUS) {
+      const fields = Object.fromEntries(Object.keys(base.output_fields).map((k) => [k, c.value]));
+      const alert: Alert = {
+        ...base,
+        rule: `Shell ${c.value}`,
+        output: c.value,
+        output_fields: fields,
+      };
+      const incident = incidentOf(alert);
+      const texts = {
+        message: incidentMessage(buildIncidentView(incident, library.forAlert(alert), NOW)).text,
+        fallback: renderer.renderFallback(incident).text,
+      };
+      for (const [where, text] of Object.entries(texts)) {
+        if (formatting.test(text)) problems.push(`${c.name} (${where}): ${text.slice(0, 120)}`);
+        if (/\n/.test(text)) problems.push(`${c.name} (${where}): a line break`);
+      }
+    }
+    assert.deepEqual(problems, []);
   });
 });
