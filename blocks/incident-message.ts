@@ -1,7 +1,7 @@
 import type { ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from '@slack/types';
 import type { Priority } from '../src/alert.js';
 import type { IncidentView } from '../src/report/view-model.js';
-import { escapeMrkdwn, inlineValue, notificationText, plainText } from '../src/text/mrkdwn.js';
+import { inlineValue, notificationText, plainText } from '../src/text/mrkdwn.js';
 import { truncate } from '../src/text/truncate.js';
 import {
   guidanceParagraphs,
