@@ -213,7 +213,9 @@ export async function startBot(
 
   // Before anything claims to run: a token Slack refuses stops the bot here with one
   // clear line (BotTokenError); Slack unreachable does not stop ingest (see /readyz).
-  const needsSlack = roles.has('ingest') || roles.has('publisher');
+  // Checked where Slack's requests arrive (the ingest role; in the default layout the
+  // parent, which stops the engine child when it stops).
+  const needsSlack = roles.has('ingest');
   const identity = needsSlack
     ? await checkBotToken(config.slack.botToken, slackClientOptions).catch((err: unknown) => {
         redis.disconnect();
