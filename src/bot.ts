@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import bolt from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { createHttpServer, listen } from './http/server.js';
 import { AlertQueue } from './ingest/alert-queue.js';
@@ -29,6 +28,12 @@ import { Permissions } from './slack/permissions.js';
 import { Publisher } from './slack/publisher.js';
 import { UserDirectory } from './slack/user-directory.js';
 import { routeAlert } from './routing.js';
+import {
+  createRedisClient,
+  parseRedisUrl,
+  redactRedisUrl,
+  type RedisClient,
+} from './redis-connection.js';
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
@@ -46,7 +51,7 @@ export interface Bot {
   retentionTimer: RetentionTimer;
   metrics: BotMetrics;
   keys: Keys;
-  redis: Redis;
+  redis: RedisClient;
   stop(): Promise<void>;
 }
 
@@ -80,16 +85,20 @@ export async function startBot(
   const keys = new Keys(config.redis.keyPrefix);
   // Commands fail fast while Redis is away (the alert endpoint answers 503 and the
   // sender retries) instead of piling up in ioredis's offline queue.
-  const redis = new Redis(config.redis.url, {
+  const redis = createRedisClient(config.redis.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     // Concurrent requests and the worker's parallel scripts go out as one pipeline per tick.
     enableAutoPipelining: true,
   });
-  const blockingRedis = new Redis(config.redis.url, {
+  const blockingRedis = createRedisClient(config.redis.url, {
     lazyConnect: true,
     maxRetriesPerRequest: null,
+    // A Cluster client keeps a command sent after disconnect() queued forever (a single
+    // server's client rejects it), which would hang engine.stop(); without the queue it
+    // fails at once, and while the cluster is away the engine's back-off retries.
+    ...(parseRedisUrl(config.redis.url).kind === 'cluster' && { enableOfflineQueue: false }),
   });
   redis.on('error', (err) => log.warn({ err, module: 'redis' }, 'Redis connection error'));
   blockingRedis.on('error', (err) => log.warn({ err, module: 'redis' }, 'Redis connection error'));
@@ -100,7 +109,7 @@ export async function startBot(
     redis.disconnect();
     blockingRedis.disconnect();
     throw new Error(
-      `Cannot connect to Redis at ${redactUrl(config.redis.url)}: ${(err as Error).message}. Is it running? Set REDIS_URL.`,
+      `Cannot connect to Redis at ${redactRedisUrl(config.redis.url)}: ${(err as Error).message}. Is it running? Set REDIS_URL.`,
       { cause: err },
     );
   }
@@ -331,8 +340,4 @@ export async function startBot(
       blockingRedis.disconnect();
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

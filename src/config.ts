@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePriority, priorityRank } from './alert.js';
 import { parseRoles, type Role } from './roles.js';
+import { parseRedisUrl } from './redis-connection.js';
 
 /**
  * The environment contract. Parsed once at start-up; every problem is reported at
@@ -91,9 +92,14 @@ const envSchema = z.object({
       .string({ error: 'is required: the channel ID alerts go to (e.g. C0123456789)' })
       .pipe(channelId),
   ),
+  // A single server, a Sentinel-managed master or a Cluster (src/redis-connection.ts).
   REDIS_URL: withDefault('redis://127.0.0.1:6379').pipe(
-    z.url({ error: 'must be a redis:// or rediss:// URL' }).refine((u) => /^rediss?:\/\//.test(u), {
-      message: 'must start with redis:// or rediss://',
+    z.string().superRefine((u, ctx) => {
+      try {
+        parseRedisUrl(u);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
     }),
   ),
   REDIS_KEY_PREFIX: withDefault('falco-triage:').pipe(

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import {
   AggregatorRegistry,
   collectDefaultMetrics,
@@ -126,7 +126,7 @@ export function collectProcessMetrics(m: BotMetrics): void {
  * shared), so aggregate them with max(), not sum(). Registered by processes that serve
  * /metrics; a forked engine/publisher child leaves them to its parent.
  */
-export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): void {
+export function registerRedisGauges(m: BotMetrics, redis: RedisClient, keys: Keys): void {
   new Gauge({
     name: 'falco_triage_stream_pending',
     help: 'Alerts in the stream not yet processed by an incident engine (processed entries are deleted)',

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { alertSchema, type Alert } from '../alert.js';
 import type { Keys } from '../incidents/keys.js';
 
@@ -19,7 +19,7 @@ export interface QueuedAlert {
  */
 export class AlertQueue {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: Keys,
     /** Awaited before each read of new entries (the engine yielding to ingest: ReadGate). */
     private readonly beforeRead?: () => Promise<void>,
@@ -70,7 +70,7 @@ export class AlertQueue {
 
   /** New entries for this consumer, waiting up to blockMs for some to arrive. */
   async readNew(
-    blockingRedis: Redis,
+    blockingRedis: RedisClient,
     consumer: string,
     count: number,
     blockMs: number,
@@ -142,7 +142,8 @@ export class AlertQueue {
     if (!exists) return 0;
     const info = (await this.redis.xinfo('STREAM', this.keys.alertStream)) as unknown[];
     const i = info.indexOf('entries-added');
-    if (i < 0) throw new Error('XINFO STREAM has no entries-added: Redis 7 or later is required');
+    if (i < 0)
+      throw new Error('XINFO STREAM has no entries-added: RedisClient 7 or later is required');
     return Number(info[i + 1]);
   }
 }
