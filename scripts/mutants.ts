@@ -12,13 +12,24 @@ export interface Mutant {
   tests: string[];
 }
 
-const VERBS = ['test/unit/verbs.test.ts'];
-const TRIAGE = ['test/integration/store-triage.test.ts'];
-const OCCURRENCES = ['test/integration/store-occurrences.test.ts'];
+const VERBS = ['test/unit/verbs.test.ts', 'test/integration/slash-command.test.ts'];
+const TRIAGE = [
+  'test/integration/store-triage.test.ts',
+  'test/integration/store-retention.test.ts',
+];
+const OCCURRENCES = [
+  'test/integration/store-occurrences.test.ts',
+  'test/integration/store-dedupe-replay.test.ts',
+  'test/integration/store-triage.test.ts',
+];
 const FINGERPRINT = ['test/unit/fingerprint.test.ts'];
 const TEXT = ['test/unit/text.test.ts'];
 const INGEST = ['test/integration/ingest.test.ts'];
-const PERMISSIONS = ['test/integration/interactions.test.ts'];
+const PERMISSIONS = [
+  'test/integration/interactions.test.ts',
+  'test/integration/slash-command.test.ts',
+  'test/integration/thread-mentions.test.ts',
+];
 
 const verbs = 'src/incidents/verbs.ts';
 const transition = 'src/incidents/lua/includes/transition.lua';
