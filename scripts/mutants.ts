@@ -169,15 +169,15 @@ export const MUTANTS: Mutant[] = [
   {
     file: record,
     name: 'an event id already seen is counted again',
-    find: "local seen = redis.call('GET', KEYS[1])",
-    replace: 'local seen = false',
+    find: 'if isDuplicate(KEYS[1], tag, now, dedupeWindow) then',
+    replace: 'if false then',
     tests: OCCURRENCES,
   },
   {
     file: record,
     name: 'a grouped occurrence is not remembered as seen',
-    find: "redis.call('SET', KEYS[1], id, 'EX', dedupeTtl)",
-    replace: '',
+    find: 'local key, timeline = incidentKey(base, id), timelineKey(base, id)\nrememberEvent(KEYS[1], tag, now, dedupeWindow, dedupeCap)\n',
+    replace: 'local key, timeline = incidentKey(base, id), timelineKey(base, id)\n',
     tests: OCCURRENCES,
   },
   {
