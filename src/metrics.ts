@@ -107,9 +107,23 @@ export function createBotMetrics(registry = new Registry()) {
       buckets: SLACK_BUCKETS,
       registers: [registry],
     }),
+    alertsSpooled: counter(
+      'falco_triage_alerts_spooled_total',
+      'Alerts written to the local spool instead of the stream, by reason (redis_unavailable, stream_full, behind_spool)',
+      ['reason'],
+    ),
+    alertsUnspooled: counter(
+      'falco_triage_alerts_unspooled_total',
+      'Spooled alerts moved into the stream (a crash mid-drain can move some twice; the engine counts them once)',
+    ),
     spoolDepth: new Gauge({
       name: 'falco_triage_spool_depth',
-      help: 'Alerts held on local disk while Redis is unavailable (0: this version answers 503 instead of spooling)',
+      help: 'Alerts held in the local spool (on disk) until Redis takes them',
+      registers: [registry],
+    }),
+    spoolBytes: new Gauge({
+      name: 'falco_triage_spool_bytes',
+      help: 'Bytes the local spool holds; past SPOOL_MAX_BYTES POST /falco answers 503 (spool_full)',
       registers: [registry],
     }),
   };
