@@ -90,17 +90,19 @@ export class AlertQueue {
     blockMs: number,
   ): Promise<QueuedAlert[]> {
     await this.beforeRead?.();
-    const res = (await blockingRedis.xreadgroup(
-      'GROUP',
-      this.keys.alertGroup,
-      consumer,
-      'COUNT',
-      count,
-      'BLOCK',
-      blockMs,
-      'STREAMS',
-      this.keys.alertStream,
-      '>',
+    const res = (await this.recreatingGroup(() =>
+      blockingRedis.xreadgroup(
+        'GROUP',
+        this.keys.alertGroup,
+        consumer,
+        'COUNT',
+        count,
+        'BLOCK',
+        blockMs,
+        'STREAMS',
+        this.keys.alertStream,
+        '>',
+      ),
     )) as [string, [string, string[]][]][] | null;
     if (!res) return [];
     return res.flatMap(([, entries]) => entries.map(decodeEntry));
@@ -111,17 +113,34 @@ export class AlertQueue {
    * (it crashed or hangs), so nothing accepted is ever stranded.
    */
   async claimStale(consumer: string, minIdleMs: number, count: number): Promise<QueuedAlert[]> {
-    const res = (await this.redis.xautoclaim(
-      this.keys.alertStream,
-      this.keys.alertGroup,
-      consumer,
-      minIdleMs,
-      '0-0',
-      'COUNT',
-      count,
+    const res = (await this.recreatingGroup(() =>
+      this.redis.xautoclaim(
+        this.keys.alertStream,
+        this.keys.alertGroup,
+        consumer,
+        minIdleMs,
+        '0-0',
+        'COUNT',
+        count,
+      ),
     )) as [string, ([string, string[]] | null)[], string[]?];
     const entries = res[1].filter((e): e is [string, string[]] => e !== null);
     return entries.map(decodeEntry);
+  }
+
+  /**
+   * A Redis restarted without persistence has no consumer group (and ingest's first XADD
+   * recreates the stream without one): the engine would fail on NOGROUP forever. The
+   * group is created again, from the start of the stream, and the call retried once.
+   */
+  private async recreatingGroup<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (!String((err as Error).message).includes('NOGROUP')) throw err;
+      await this.ensureGroup();
+      return call();
+    }
   }
 
   /** Acknowledges and deletes: a processed alert lives on in its incident, not here. */

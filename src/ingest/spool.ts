@@ -131,7 +131,17 @@ export class Spool {
         resolve: () => resolve('stored'),
         reject,
       });
-      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+      this.kick();
+    });
+  }
+
+  /** Starts the writer unless it runs; it goes on while appends keep coming. */
+  private kick(): void {
+    if (this.flushing) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // An append made between the writer's last look and its end.
+      if (this.pending.length) this.kick();
     });
   }
 
