@@ -37,9 +37,7 @@ export async function startOwnRedis(opts: { durable?: boolean } = {}): Promise<O
     '',
     '--dir',
     dir,
-    ...(opts.durable
-      ? ['--appendonly', 'yes', '--appendfsync', 'always']
-      : ['--appendonly', 'no']),
+    ...(opts.durable ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
   ];
   let proc: ChildProcess | undefined;
   const url = `redis://127.0.0.1:${port}`;

@@ -44,7 +44,12 @@ describe('spool', () => {
   test('appends survive a restart and drain oldest first, with their receivedAt; drained segments are deleted', async () => {
     const dir = freshDir();
     const depth: number[] = [];
-    const a = await Spool.open({ dir, maxBytes: 1 << 20, log, onDepth: (d) => depth.push(d.alerts) });
+    const a = await Spool.open({
+      dir,
+      maxBytes: 1 << 20,
+      log,
+      onDepth: (d) => depth.push(d.alerts),
+    });
     assert.equal(await a.append([alert(1)], 1000), 'stored');
     assert.equal(await a.append([alert(2), alert(3)], 2000), 'stored');
     assert.equal(a.depth.alerts, 3);
