@@ -32,8 +32,9 @@ const alert = (i: number, extra: Record<string, unknown> = {}): Alert =>
 /** Everything the spool holds, drained into an array. */
 async function drainAll(spool: Spool, limit = Infinity): Promise<SpoolRecord[]> {
   const out: SpoolRecord[] = [];
-  await spool.drain(async (records) => {
+  await spool.drain((records) => {
     out.push(...records);
+    return Promise.resolve();
   }, limit);
   return out;
 }
