@@ -12,6 +12,7 @@ import {
 import type { FetchFunction } from '@slack/web-api';
 import { PRIORITIES } from './alert.js';
 import type { Keys } from './incidents/keys.js';
+import { withTimeout } from './ingest/with-timeout.js';
 
 /**
  * The bot's Prometheus metrics, on prom-client. Labels are fixed sets chosen by our code
@@ -146,7 +147,7 @@ export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): vo
     help: 'Alerts in the stream not yet processed by an incident engine (processed entries are deleted)',
     registers: [m.registry],
     async collect() {
-      this.set(await redis.xlen(keys.alertStream));
+      await orKeep(async () => this.set(await redis.xlen(keys.alertStream)));
     },
   });
   new Gauge({
@@ -154,12 +155,14 @@ export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): vo
     help: 'Outbox items (incidents, storm digests, silence notices) waiting to be posted or updated: scheduled, or ready in their channel',
     registers: [m.registry],
     async collect() {
-      const channels = await redis.zrange(keys.outboxChannels, 0, '-1');
-      const counts = await Promise.all([
-        redis.zcard(keys.outboxDue),
-        ...channels.map((c) => redis.zcard(keys.outboxReady(c))),
-      ]);
-      this.set(counts.reduce((a, b) => a + b, 0));
+      await orKeep(async () => {
+        const channels = await redis.zrange(keys.outboxChannels, 0, '-1');
+        const counts = await Promise.all([
+          redis.zcard(keys.outboxDue),
+          ...channels.map((c) => redis.zcard(keys.outboxReady(c))),
+        ]);
+        this.set(counts.reduce((a, b) => a + b, 0));
+      });
     },
   });
   new Gauge({
@@ -168,18 +171,29 @@ export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): vo
     labelNames: ['priority'],
     registers: [m.registry],
     async collect() {
-      // The open index scores an incident priorityRank * 1e13 + first seen (ms); see Keys.
-      const p = redis.pipeline();
-      PRIORITIES.forEach((_, rank) =>
-        p.zcount(keys.openByPriority, rank * 1e13, `(${(rank + 1) * 1e13}`),
-      );
-      const res = (await p.exec()) ?? [];
-      PRIORITIES.forEach((priority, i) => {
-        const [err, n] = res[i] ?? [null, 0];
-        if (!err) this.set({ priority: priority.toLowerCase() }, Number(n));
-      });
+      await orKeep(() => openByPriority(this));
     },
   });
+  async function openByPriority(gauge: Gauge) {
+    // The open index scores an incident priorityRank * 1e13 + first seen (ms); see Keys.
+    const p = redis.pipeline();
+    PRIORITIES.forEach((_, rank) =>
+      p.zcount(keys.openByPriority, rank * 1e13, `(${(rank + 1) * 1e13}`),
+    );
+    const res = (await p.exec()) ?? [];
+    PRIORITIES.forEach((priority, i) => {
+      const [err, n] = res[i] ?? [null, 0];
+      if (!err) gauge.set({ priority: priority.toLowerCase() }, Number(n));
+    });
+  }
+}
+
+/**
+ * Runs a gauge's Redis read, keeping its last value when Redis is away or slow: /metrics
+ * must keep answering during an outage, when the spool's figures matter most.
+ */
+async function orKeep(read: () => Promise<unknown>): Promise<void> {
+  await withTimeout(read(), 1000, 'a Redis gauge').catch(() => undefined);
 }
 
 /** What a child process sends its parent for /metrics (prom-client's JSON form). */

@@ -201,9 +201,12 @@ export class Spool {
     // Appends in flight land in the current segment first, which is then closed so the
     // drain can take it whole; later appends start a new segment.
     while (this.flushing) await this.flushing;
+    // Segments from here on are numbered from `sealed` up (the number is taken before the
+    // file is created), so a segment still being opened or written is never drained.
+    const sealed = this.nextSeq;
     if (this.current) await this.closeCurrent();
     let handed = 0;
-    for (const seq of await this.segments()) {
+    for (const seq of (await this.segments()).filter((n) => n < sealed)) {
       if (handed >= limit) break;
       const records = await this.readSegment(seq);
       let done = this.drained.get(seq) ?? 0;
@@ -250,7 +253,6 @@ export class Spool {
       .map((n) => SEGMENT.exec(n)?.[1])
       .filter((s): s is string => s !== undefined)
       .map(Number)
-      .filter((seq) => seq !== this.current?.seq)
       .sort((a, b) => a - b);
   }
 

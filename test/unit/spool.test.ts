@@ -166,6 +166,47 @@ describe('spool', () => {
     await spool.close();
   });
 
+  test('appends made while a drain runs are neither lost nor drained half-written', async () => {
+    const dir = freshDir();
+    const spool = await Spool.open({ dir, maxBytes: 1 << 24, log, segmentBytes: 2048 });
+    const seen: number[] = [];
+    const appends: Promise<unknown>[] = [];
+    let next = 0;
+    const appendSome = (n: number) => {
+      for (let i = 0; i < n; i++) appends.push(spool.append([alert(next)], next++));
+    };
+    appendSome(20);
+    // A sink that lets appends in while each chunk is "in flight", as Redis does.
+    let during = true;
+    const sink = async (records: SpoolRecord[]) => {
+      if (during) appendSome(3);
+      await new Promise((r) => setImmediate(r));
+      seen.push(...records.map((r) => r.receivedAt));
+    };
+    for (let pass = 0; pass < 50; pass++) {
+      // Appends that start as the drain lists the segments (a file being created).
+      const drained = spool.drain(sink, Infinity);
+      appendSome(5);
+      await drained;
+    }
+    during = false;
+    await Promise.all(appends);
+    while (spool.depth.alerts > 0) await spool.drain(sink, Infinity);
+    assert.equal(spool.depth.alerts, 0);
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      Array.from({ length: next }, (_, i) => i),
+      'every append drained exactly once',
+    );
+    assert.deepEqual(
+      seen,
+      [...seen].sort((a, b) => a - b),
+      'in the order they were appended',
+    );
+    assert.deepEqual(segments(dir), []);
+    await spool.close();
+  });
+
   test('a spool directory has one owner', async () => {
     const dir = freshDir();
     const a = await Spool.open({ dir, maxBytes: 1024, log });
