@@ -48,7 +48,7 @@ function startWithLine(args: string[], tag: string, env: NodeJS.ProcessEnv) {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: proc.stdout! });
+  const lines = createInterface({ input: proc.stdout });
   const listeners = new Set<(l: string) => void>();
   lines.on('line', (l) => listeners.forEach((f) => f(l)));
   const next = (t: string) =>
