@@ -229,12 +229,18 @@ async function main(): Promise<void> {
     const duplicates = [...countedOf.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
     const refusedButCounted = statuses.filter((s, i) => s !== 202 && countedOf.get(i)).length;
 
-    // Slack: one top-level post per incident, once the publisher has caught up.
+    // Slack: one top-level post per incident. Posting thousands takes the publisher a
+    // while: wait until all are out or the count stops moving, and check for duplicates.
     let posts = 0;
-    for (const until = Date.now() + 60_000; Date.now() < until;) {
+    let distinct = 0;
+    let moved = Date.now();
+    for (const until = Date.now() + 300_000; Date.now() < until;) {
       emuProc.kill('SIGUSR2');
-      posts = Number(await emuStart.next('MESSAGES'));
-      if (posts >= incidents + 1) break;
+      const [n, d] = (await emuStart.next('MESSAGES')).split(' ').map(Number);
+      if (n! > posts) moved = Date.now();
+      posts = n!;
+      distinct = d!;
+      if (posts >= incidents + 1 || Date.now() - moved > 10_000) break;
       await sleep(1000);
     }
     const result = {
@@ -254,7 +260,7 @@ async function main(): Promise<void> {
       refused_but_counted: refusedButCounted,
       incidents,
       slack_posts: posts - 1,
-      duplicate_posts: Math.max(0, posts - 1 - incidents),
+      duplicate_posts: posts - distinct,
       readyz_during_outage: readiness,
     };
     process.stdout.write(`FAULT-RESULT ${JSON.stringify(result)}\n`);
