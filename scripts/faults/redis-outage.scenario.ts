@@ -240,7 +240,7 @@ async function main(): Promise<void> {
       if (n! > posts) moved = Date.now();
       posts = n!;
       distinct = d!;
-      if (posts >= incidents + 1 || Date.now() - moved > 10_000) break;
+      if (posts >= incidents + 1 || Date.now() - moved > 30_000) break;
       await sleep(1000);
     }
     const result = {
