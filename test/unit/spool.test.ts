@@ -207,6 +207,25 @@ describe('spool', () => {
     await spool.close();
   });
 
+  test('a drain that stops inside a segment keeps its rest, and the next drain resumes there', async () => {
+    const dir = freshDir();
+    const spool = await Spool.open({ dir, maxBytes: 1 << 20, log });
+    for (let i = 0; i < 1200; i++) await spool.append([alert(i)], i);
+    assert.equal(segments(dir).length, 1);
+    // Chunks are up to 500 alerts: a limit of 600 stops after the second, mid-segment.
+    const first = await drainAll(spool, 600);
+    assert.equal(first.length, 1000);
+    assert.equal(spool.depth.alerts, 1200, 'the segment stays until all of it is in');
+    assert.equal(segments(dir).length, 1);
+    const rest = await drainAll(spool);
+    assert.deepEqual(
+      rest.map((r) => r.receivedAt),
+      Array.from({ length: 200 }, (_, i) => 1000 + i),
+    );
+    assert.equal(spool.depth.alerts, 0);
+    await spool.close();
+  });
+
   test('a spool directory has one owner', async () => {
     const dir = freshDir();
     const a = await Spool.open({ dir, maxBytes: 1024, log });
