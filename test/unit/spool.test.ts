@@ -210,7 +210,7 @@ describe('spool', () => {
   test('a drain that stops inside a segment keeps its rest, and the next drain resumes there', async () => {
     const dir = freshDir();
     const spool = await Spool.open({ dir, maxBytes: 1 << 20, log });
-    for (let i = 0; i < 1200; i++) await spool.append([alert(i)], i);
+    await Promise.all(Array.from({ length: 1200 }, (_, i) => spool.append([alert(i)], i)));
     assert.equal(segments(dir).length, 1);
     // Chunks are up to 500 alerts: a limit of 600 stops after the second, mid-segment.
     const first = await drainAll(spool, 600);
