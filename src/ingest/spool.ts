@@ -33,6 +33,8 @@ export interface SpoolOptions {
 }
 
 const SEGMENT = /^segment-(\d{12})\.ndjson$/;
+/** Alerts per XADD pipeline when draining: under the engine's 128 remembered per fingerprint. */
+const CHUNK_ALERTS = 100;
 const LOCK = 'lock';
 /** Directories opened by a spool of this process (a second one would interleave writes). */
 const openDirs = new Set<string>();
@@ -209,11 +211,11 @@ export class Spool {
     for (const seq of (await this.segments()).filter((n) => n < sealed)) {
       if (handed >= limit) break;
       const records = await this.readSegment(seq);
-      let done = this.drained.get(seq) ?? 0;
+      let done = this.drained.get(seq) ?? (await this.progress(seq));
       while (done < records.length && handed < limit) {
         const chunk: SpoolRecord[] = [];
         let n = 0;
-        while (done + chunk.length < records.length && n < 500) {
+        while (done + chunk.length < records.length && n < CHUNK_ALERTS) {
           const r = records[done + chunk.length]!;
           chunk.push(r);
           n += r.alerts.length;
@@ -222,10 +224,12 @@ export class Spool {
         done += chunk.length;
         handed += n;
         this.drained.set(seq, done);
+        await this.saveProgress(seq, done);
       }
       if (done < records.length) break;
       const size = (await stat(this.path(seq))).size;
       await unlink(this.path(seq));
+      await rm(this.progressPath(seq), { force: true });
       await this.syncDir();
       this.drained.delete(seq);
       // A write that failed part-way left bytes never counted: never below zero.
@@ -241,6 +245,35 @@ export class Spool {
     while (this.flushing) await this.flushing;
     await this.closeCurrent().catch(() => undefined);
     if (openDirs.delete(this.o.dir)) await rm(join(this.o.dir, LOCK), { force: true });
+  }
+
+  private progressPath(seq: number): string {
+    return join(this.o.dir, `progress-${String(seq).padStart(12, '0')}`);
+  }
+
+  /** Records of a segment already in Redis, as saved by a drain before a crash. */
+  private async progress(seq: number): Promise<number> {
+    try {
+      const n = Number((await readFile(this.progressPath(seq), 'utf8')).trim());
+      return Number.isInteger(n) && n > 0 ? n : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * Saved after every chunk, so a crash mid-drain sends at most one chunk again: the
+   * engine remembers only the newest DEDUPE_MAX_PER_FINGERPRINT events per fingerprint,
+   * so a whole segment sent twice could count some alerts twice.
+   */
+  private async saveProgress(seq: number, done: number): Promise<void> {
+    const fd = await open(this.progressPath(seq), 'w', 0o600);
+    try {
+      await fd.writeFile(String(done));
+      await fd.sync();
+    } finally {
+      await fd.close();
+    }
   }
 
   private path(seq: number): string {

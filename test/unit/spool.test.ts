@@ -207,23 +207,31 @@ describe('spool', () => {
     await spool.close();
   });
 
-  test('a drain that stops inside a segment keeps its rest, and the next drain resumes there', async () => {
+  test('a drain that stops inside a segment keeps its rest; a new run resumes where it stopped', async () => {
     const dir = freshDir();
     const spool = await Spool.open({ dir, maxBytes: 1 << 20, log });
     await Promise.all(Array.from({ length: 1200 }, (_, i) => spool.append([alert(i)], i)));
     assert.equal(segments(dir).length, 1);
-    // Chunks are up to 500 alerts: a limit of 600 stops after the second, mid-segment.
-    const first = await drainAll(spool, 600);
-    assert.equal(first.length, 1000);
+    // Chunks of 100 alerts (under the engine's 128 remembered per fingerprint).
+    const first = await drainAll(spool, 650);
+    assert.equal(first.length, 700);
     assert.equal(spool.depth.alerts, 1200, 'the segment stays until all of it is in');
     assert.equal(segments(dir).length, 1);
-    const rest = await drainAll(spool);
+    await spool.close();
+    // A crash here would have sent at most one chunk again: the progress is on disk.
+    const again = await Spool.open({ dir, maxBytes: 1 << 20, log });
+    const rest = await drainAll(again);
     assert.deepEqual(
       rest.map((r) => r.receivedAt),
-      Array.from({ length: 200 }, (_, i) => 1000 + i),
+      Array.from({ length: 500 }, (_, i) => 700 + i),
     );
-    assert.equal(spool.depth.alerts, 0);
-    await spool.close();
+    assert.equal(again.depth.alerts, 0);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n !== 'lock'),
+      [],
+      'no segment or progress left',
+    );
+    await again.close();
   });
 
   test('a spool directory has one owner', async () => {
