@@ -6,6 +6,10 @@ import { createHttpServer, listen } from './http/server.js';
 import { AlertQueue } from './ingest/alert-queue.js';
 import type { ReadGate } from './ingest/read-gate.js';
 import { createIngestHandler } from './ingest/ingest-route.js';
+import { RedisHealth } from './ingest/redis-health.js';
+import { Spool } from './ingest/spool.js';
+import { SpoolDrainer } from './ingest/spool-drainer.js';
+import { StreamCap } from './ingest/stream-cap.js';
 import { IncidentEngine } from './incidents/engine.js';
 import { Keys } from './incidents/keys.js';
 import { IncidentStore } from './incidents/store.js';
@@ -52,6 +56,10 @@ export interface Bot {
   metrics: BotMetrics;
   keys: Keys;
   redis: RedisClient;
+  /** Ingest only: undefined elsewhere, and with SPOOL_MAX_BYTES=0. */
+  spool?: Spool;
+  spoolDrainer?: SpoolDrainer;
+  streamCap?: StreamCap;
   stop(): Promise<void>;
 }
 
@@ -142,6 +150,55 @@ export async function startBot(
     };
   const queue = new AlertQueue(redis, keys, gate && (() => gate.wait()));
   await queue.ensureGroup();
+
+  // Ingest's side of outages: a spool on disk while Redis cannot take alerts, and a cap
+  // on the stream while the engine cannot keep up (src/ingest/ingest-route.ts).
+  const timeoutMs = config.ingest.redisTimeoutMs;
+  let drainer: SpoolDrainer | undefined;
+  const health = new RedisHealth(redis, timeoutMs, log.child({ module: 'ingest' }), () =>
+    drainer?.wake(),
+  );
+  let cap: StreamCap | undefined;
+  let spool: Spool | undefined;
+  if (roles.has('ingest')) {
+    cap = new StreamCap(queue, config.ingest.streamMaxLen, timeoutMs);
+    await cap.start();
+    if (config.ingest.spool.maxBytes > 0) {
+      try {
+        spool = await Spool.open({
+          dir: config.ingest.spool.dir,
+          maxBytes: config.ingest.spool.maxBytes,
+          log: log.child({ module: 'spool' }),
+          onDepth: (d) => {
+            metrics.spoolDepth.set(d.alerts);
+            metrics.spoolBytes.set(d.bytes);
+          },
+        });
+      } catch (err) {
+        cap.stop();
+        redis.disconnect();
+        blockingRedis.disconnect();
+        throw new Error(
+          `Cannot use the spool directory (SPOOL_DIR ${config.ingest.spool.dir}): ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      drainer = new SpoolDrainer({
+        spool,
+        queue,
+        health,
+        cap,
+        timeoutMs,
+        log: log.child({ module: 'spool' }),
+        onDrained: (n) => {
+          metrics.alertsUnspooled.inc({}, n);
+          metrics.alertsEnqueued.inc({}, n);
+        },
+      });
+      // Leftovers of a previous run go first, before anything new is accepted.
+      drainer.start();
+    }
+  }
 
   const slackClientOptions = {
     slackApiUrl: config.slack.apiUrl,
@@ -266,13 +323,29 @@ export async function startBot(
         dropInternal: config.ingest.dropInternal,
         metrics,
         log,
+        health,
+        cap: cap!,
+        timeoutMs,
+        spool,
+        onSpooled: () => drainer?.wake(),
       })
     : undefined;
   const slackEvents =
     roles.has('ingest') && !socketMode
       ? (receiver as InstanceType<typeof HTTPReceiver>).requestListener
       : undefined;
-  const ready = async () => (opts.ready?.() ?? true) && (await redis.ping()) === 'PONG';
+  /**
+   * Ready: the engine child (default layout) is alive and Redis answers a PING within
+   * REDIS_TIMEOUT_MS. When Redis does not, an ingest process whose spool has room stays
+   * ready: every replica sees the same Redis, so going unready would empty the Service
+   * and Falco, which does not retry, would lose what the spool would have kept.
+   */
+  const ready = async () => {
+    if (!(opts.ready?.() ?? true)) return false;
+    if (await health.answers()) return true;
+    const spooling = spool !== undefined && spool.hasRoom(64 * 1024);
+    return { ready: spooling, detail: { redis: 'unavailable', spooling } };
+  };
   const metricsRoute = async () => renderMetrics(metrics, (await opts.childMetrics?.()) ?? []);
   const servers: Server[] = [];
   let port = 0;
@@ -318,6 +391,9 @@ export async function startBot(
     metrics,
     keys,
     redis,
+    spool,
+    spoolDrainer: drainer,
+    streamCap: cap,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -331,6 +407,11 @@ export async function startBot(
         ),
       );
       if (socketMode && roles.has('ingest')) await app.stop();
+      // Requests are answered; what the spool holds stays on disk for the next start.
+      await drainer?.stop();
+      await spool?.close();
+      cap?.stop();
+      health.stop();
       gate?.close();
       await engine.stop();
       await sweeper.stop();
