@@ -1,7 +1,6 @@
 import type { Server } from 'node:http';
 import bolt from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
-import { Redis } from 'ioredis';
 import type { Config } from './config.js';
 import { RefusalLog } from './http/refusal-log.js';
 import { createHttpServer, listen } from './http/server.js';
@@ -9,6 +8,10 @@ import { guardSlackRequests } from './http/slack-request-guard.js';
 import { AlertQueue } from './ingest/alert-queue.js';
 import type { ReadGate } from './ingest/read-gate.js';
 import { createIngestHandler } from './ingest/ingest-route.js';
+import { RedisHealth } from './ingest/redis-health.js';
+import { Spool } from './ingest/spool.js';
+import { SpoolDrainer } from './ingest/spool-drainer.js';
+import { StreamCap } from './ingest/stream-cap.js';
 import { IncidentEngine } from './incidents/engine.js';
 import { Keys } from './incidents/keys.js';
 import { IncidentStore } from './incidents/store.js';
@@ -32,6 +35,12 @@ import { checkBotToken, retryBotToken } from './slack/bot-identity.js';
 import { Publisher } from './slack/publisher.js';
 import { UserDirectory } from './slack/user-directory.js';
 import { routeAlert } from './routing.js';
+import {
+  createRedisClient,
+  parseRedisUrl,
+  redactRedisUrl,
+  type RedisClient,
+} from './redis-connection.js';
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
@@ -49,7 +58,11 @@ export interface Bot {
   retentionTimer: RetentionTimer;
   metrics: BotMetrics;
   keys: Keys;
-  redis: Redis;
+  redis: RedisClient;
+  /** Ingest only: undefined elsewhere, and with SPOOL_MAX_BYTES=0. */
+  spool?: Spool;
+  spoolDrainer?: SpoolDrainer;
+  streamCap?: StreamCap;
   stop(): Promise<void>;
 }
 
@@ -87,16 +100,20 @@ export async function startBot(
   const keys = new Keys(config.redis.keyPrefix);
   // Commands fail fast while Redis is away (the alert endpoint answers 503 and the
   // sender retries) instead of piling up in ioredis's offline queue.
-  const redis = new Redis(config.redis.url, {
+  const redis = createRedisClient(config.redis.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     // Concurrent requests and the worker's parallel scripts go out as one pipeline per tick.
     enableAutoPipelining: true,
   });
-  const blockingRedis = new Redis(config.redis.url, {
+  const blockingRedis = createRedisClient(config.redis.url, {
     lazyConnect: true,
     maxRetriesPerRequest: null,
+    // A Cluster client keeps a command sent after disconnect() queued forever (a single
+    // server's client rejects it), which would hang engine.stop(); without the queue it
+    // fails at once, and while the cluster is away the engine's back-off retries.
+    ...(parseRedisUrl(config.redis.url).kind === 'cluster' && { enableOfflineQueue: false }),
   });
   redis.on('error', (err) => log.warn({ err, module: 'redis' }, 'Redis connection error'));
   blockingRedis.on('error', (err) => log.warn({ err, module: 'redis' }, 'Redis connection error'));
@@ -107,7 +124,7 @@ export async function startBot(
     redis.disconnect();
     blockingRedis.disconnect();
     throw new Error(
-      `Cannot connect to Redis at ${redactUrl(config.redis.url)}: ${(err as Error).message}. Is it running? Set REDIS_URL.`,
+      `Cannot connect to Redis at ${redactRedisUrl(config.redis.url)}: ${(err as Error).message}. Is it running? Set REDIS_URL.`,
       { cause: err },
     );
   }
@@ -140,6 +157,55 @@ export async function startBot(
     };
   const queue = new AlertQueue(redis, keys, gate && (() => gate.wait()));
   await queue.ensureGroup();
+
+  // Ingest's side of outages: a spool on disk while Redis cannot take alerts, and a cap
+  // on the stream while the engine cannot keep up (src/ingest/ingest-route.ts).
+  const timeoutMs = config.ingest.redisTimeoutMs;
+  let drainer: SpoolDrainer | undefined;
+  const health = new RedisHealth(redis, timeoutMs, log.child({ module: 'ingest' }), () =>
+    drainer?.wake(),
+  );
+  let cap: StreamCap | undefined;
+  let spool: Spool | undefined;
+  if (roles.has('ingest')) {
+    cap = new StreamCap(queue, config.ingest.streamMaxLen, timeoutMs);
+    await cap.start();
+    if (config.ingest.spool.maxBytes > 0) {
+      try {
+        spool = await Spool.open({
+          dir: config.ingest.spool.dir,
+          maxBytes: config.ingest.spool.maxBytes,
+          log: log.child({ module: 'spool' }),
+          onDepth: (d) => {
+            metrics.spoolDepth.set(d.alerts);
+            metrics.spoolBytes.set(d.bytes);
+          },
+        });
+      } catch (err) {
+        cap.stop();
+        redis.disconnect();
+        blockingRedis.disconnect();
+        throw new Error(
+          `Cannot use the spool directory (SPOOL_DIR ${config.ingest.spool.dir}): ${(err as Error).message}`,
+          { cause: err },
+        );
+      }
+      drainer = new SpoolDrainer({
+        spool,
+        queue,
+        health,
+        cap,
+        timeoutMs,
+        log: log.child({ module: 'spool' }),
+        onDrained: (n) => {
+          metrics.alertsUnspooled.inc({}, n);
+          metrics.alertsEnqueued.inc({}, n);
+        },
+      });
+      // Leftovers of a previous run go first, before anything new is accepted.
+      drainer.start();
+    }
+  }
 
   const slackClientOptions = {
     slackApiUrl: config.slack.apiUrl,
@@ -299,6 +365,11 @@ export async function startBot(
         dropInternal: config.ingest.dropInternal,
         metrics,
         log,
+        health,
+        cap: cap!,
+        timeoutMs,
+        spool,
+        onSpooled: () => drainer?.wake(),
       })
     : undefined;
   const slackRefusals = new RefusalLog(
@@ -316,7 +387,18 @@ export async function startBot(
           now: opts.slackClock,
         })
       : undefined;
-  const ready = async () => (opts.ready?.() ?? true) && (await redis.ping()) === 'PONG';
+  /**
+   * Ready: the engine child (default layout) is alive and Redis answers a PING within
+   * REDIS_TIMEOUT_MS. When Redis does not, an ingest process whose spool has room stays
+   * ready: every replica sees the same Redis, so going unready would empty the Service
+   * and Falco, which does not retry, would lose what the spool would have kept.
+   */
+  const ready = async () => {
+    if (!(opts.ready?.() ?? true)) return false;
+    if (await health.answers()) return true;
+    const spooling = spool !== undefined && spool.hasRoom(64 * 1024);
+    return { ready: spooling, detail: { redis: 'unavailable', spooling } };
+  };
   const readyDetails = async () => {
     const v = (await metrics.slackReachable.get()).values[0]?.value;
     return { slack: v === undefined ? 'unknown' : v === 1 ? 'reachable' : 'unreachable' };
@@ -368,6 +450,9 @@ export async function startBot(
     metrics,
     keys,
     redis,
+    spool,
+    spoolDrainer: drainer,
+    streamCap: cap,
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -381,6 +466,11 @@ export async function startBot(
         ),
       );
       if (socketMode && roles.has('ingest')) await app.stop();
+      // Requests are answered; what the spool holds stays on disk for the next start.
+      await drainer?.stop();
+      await spool?.close();
+      cap?.stop();
+      health.stop();
       gate?.close();
       slackRefusals.flush();
       tokenRetry?.stop();
@@ -392,8 +482,4 @@ export async function startBot(
       blockingRedis.disconnect();
     },
   };
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

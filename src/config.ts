@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parsePriority, priorityRank } from './alert.js';
 import { parseRoles, type Role } from './roles.js';
+import { parseRedisUrl } from './redis-connection.js';
 
 /**
  * The environment contract. Parsed once at start-up; every problem is reported at
@@ -51,6 +54,12 @@ const STORM_DEFAULTS = {
   updateSec: 15,
   retentionSec: 7 * 24 * 3600,
 } as const;
+/** The spool holds accepted alerts on disk while Redis cannot take them; 0 bytes = no spool. */
+const SPOOL_BOUNDS = { maxBytes: [0, 64 * 1024 ** 3] } as const;
+const SPOOL_DEFAULTS = { maxBytes: 256 * 1024 ** 2 } as const;
+/** Unprocessed alerts the stream may hold before ingest spools or refuses (never trims). */
+const STREAM_BOUNDS = { maxLen: [1, 100_000_000] } as const;
+const STREAM_DEFAULTS = { maxLen: 100_000 } as const;
 const SILENCE_BOUNDS = { maxActive: [1, 10_000], maxDurationSec: [60, 90 * 24 * 3600] } as const;
 const SILENCE_DEFAULTS = { maxActive: 200, maxDurationSec: 7 * 24 * 3600 } as const;
 /** The highest priority folded into a storm's digest; Critical and above never are. */
@@ -95,9 +104,14 @@ const envSchema = z.object({
       .string({ error: 'is required: the channel ID alerts go to (e.g. C0123456789)' })
       .pipe(channelId),
   ),
+  // A single server, a Sentinel-managed master or a Cluster (src/redis-connection.ts).
   REDIS_URL: withDefault('redis://127.0.0.1:6379').pipe(
-    z.url({ error: 'must be a redis:// or rediss:// URL' }).refine((u) => /^rediss?:\/\//.test(u), {
-      message: 'must start with redis:// or rediss://',
+    z.string().superRefine((u, ctx) => {
+      try {
+        parseRedisUrl(u);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
     }),
   ),
   REDIS_KEY_PREFIX: withDefault('falco-triage:').pipe(
@@ -165,6 +179,12 @@ const envSchema = z.object({
   STORM_FOLD_PRIORITY: optionalString.pipe(foldPriority.optional()),
   STORM_UPDATE_SEC: optionalInt(STORM_BOUNDS.updateSec),
   STORM_RETENTION_SEC: optionalInt(STORM_BOUNDS.retentionSec),
+  // Spool and stream cap: also in CONFIG_FILE (`spool:`, `stream:`); the environment wins.
+  SPOOL_DIR: optionalString,
+  SPOOL_MAX_BYTES: optionalInt(SPOOL_BOUNDS.maxBytes),
+  STREAM_MAX_LEN: optionalInt(STREAM_BOUNDS.maxLen),
+  /** Longest wait for Redis on the ingest path and for readiness's PING. */
+  REDIS_TIMEOUT_MS: intWithDefault(2000, 100, 60_000),
   SILENCE_MAX_ACTIVE: optionalInt(SILENCE_BOUNDS.maxActive),
   SILENCE_MAX_DURATION_SEC: optionalInt(SILENCE_BOUNDS.maxDurationSec),
 });
@@ -222,6 +242,19 @@ const fileSchema = z
       })
       .strict()
       .prefault({}),
+    /** The local spool (SPOOL_* override these). */
+    spool: z
+      .object({
+        dir: z.string().min(1).optional(),
+        maxBytes: wholeNumber(SPOOL_BOUNDS.maxBytes).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** The alert stream (STREAM_MAX_LEN overrides this). */
+    stream: z
+      .object({ maxLen: wholeNumber(STREAM_BOUNDS.maxLen).optional() })
+      .strict()
+      .prefault({}),
     /** Listeners (INTERNAL_PORT / INTERNAL_HOST override these). */
     http: z
       .object({
@@ -254,7 +287,15 @@ export interface Config {
     defaultChannel: string;
   };
   redis: { url: string; keyPrefix: string };
-  ingest: { token?: string; maxBodyBytes: number; dropInternal: boolean };
+  ingest: {
+    token?: string;
+    maxBodyBytes: number;
+    dropInternal: boolean;
+    /** maxBytes 0: no spool. */
+    spool: { dir: string; maxBytes: number };
+    streamMaxLen: number;
+    redisTimeoutMs: number;
+  };
   /**
    * internalPort undefined: one listener serves everything. Set: /slack/events stays on
    * `port`, /falco and /metrics move to internalPort (0 = any free port, for tests).
@@ -361,6 +402,14 @@ export function loadConfig(
       token: e.INGEST_AUTH === 'none' ? undefined : e.INGEST_TOKEN,
       maxBodyBytes: e.MAX_BODY_BYTES,
       dropInternal: e.DROP_INTERNAL_ALERTS,
+      spool: {
+        // Keyed by PORT by default: two instances on one host cannot share a port, so
+        // they do not share a spool either (a spool directory has one owner).
+        dir: e.SPOOL_DIR ?? file.spool.dir ?? join(tmpdir(), `falco-triage-spool-${e.PORT}`),
+        maxBytes: e.SPOOL_MAX_BYTES ?? file.spool.maxBytes ?? SPOOL_DEFAULTS.maxBytes,
+      },
+      streamMaxLen: e.STREAM_MAX_LEN ?? file.stream.maxLen ?? STREAM_DEFAULTS.maxLen,
+      redisTimeoutMs: e.REDIS_TIMEOUT_MS,
     },
     http: {
       port: e.PORT,

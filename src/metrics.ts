@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-connection.js';
 import {
   AggregatorRegistry,
   collectDefaultMetrics,
@@ -12,6 +12,7 @@ import {
 import type { FetchFunction } from '@slack/web-api';
 import { PRIORITIES } from './alert.js';
 import type { Keys } from './incidents/keys.js';
+import { withTimeout } from './ingest/with-timeout.js';
 
 /**
  * The bot's Prometheus metrics, on prom-client. Labels are fixed sets chosen by our code
@@ -117,9 +118,23 @@ export function createBotMetrics(registry = new Registry()) {
       help: 'Whether the last Slack Web API call from this process got an answer (1) or a network error or 5xx (0); ingest does not depend on it',
       registers: [registry],
     }),
+    alertsSpooled: counter(
+      'falco_triage_alerts_spooled_total',
+      'Alerts written to the local spool instead of the stream, by reason (redis_unavailable, stream_full, behind_spool)',
+      ['reason'],
+    ),
+    alertsUnspooled: counter(
+      'falco_triage_alerts_unspooled_total',
+      'Spooled alerts moved into the stream (a crash mid-drain can move some twice; the engine counts them once)',
+    ),
     spoolDepth: new Gauge({
       name: 'falco_triage_spool_depth',
-      help: 'Alerts held on local disk while Redis is unavailable (0: this version answers 503 instead of spooling)',
+      help: 'Alerts held in the local spool (on disk) until Redis takes them',
+      registers: [registry],
+    }),
+    spoolBytes: new Gauge({
+      name: 'falco_triage_spool_bytes',
+      help: 'Bytes the local spool holds; past SPOOL_MAX_BYTES POST /falco answers 503 (spool_full)',
       registers: [registry],
     }),
   };
@@ -136,13 +151,13 @@ export function collectProcessMetrics(m: BotMetrics): void {
  * shared), so aggregate them with max(), not sum(). Registered by processes that serve
  * /metrics; a forked engine/publisher child leaves them to its parent.
  */
-export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): void {
+export function registerRedisGauges(m: BotMetrics, redis: RedisClient, keys: Keys): void {
   new Gauge({
     name: 'falco_triage_stream_pending',
     help: 'Alerts in the stream not yet processed by an incident engine (processed entries are deleted)',
     registers: [m.registry],
     async collect() {
-      this.set(await redis.xlen(keys.alertStream));
+      await orKeep(async () => this.set(await redis.xlen(keys.alertStream)));
     },
   });
   new Gauge({
@@ -150,12 +165,14 @@ export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): vo
     help: 'Outbox items (incidents, storm digests, silence notices) waiting to be posted or updated: scheduled, or ready in their channel',
     registers: [m.registry],
     async collect() {
-      const channels = await redis.zrange(keys.outboxChannels, 0, '-1');
-      const counts = await Promise.all([
-        redis.zcard(keys.outboxDue),
-        ...channels.map((c) => redis.zcard(keys.outboxReady(c))),
-      ]);
-      this.set(counts.reduce((a, b) => a + b, 0));
+      await orKeep(async () => {
+        const channels = await redis.zrange(keys.outboxChannels, 0, '-1');
+        const counts = await Promise.all([
+          redis.zcard(keys.outboxDue),
+          ...channels.map((c) => redis.zcard(keys.outboxReady(c))),
+        ]);
+        this.set(counts.reduce((a, b) => a + b, 0));
+      });
     },
   });
   new Gauge({
@@ -164,18 +181,29 @@ export function registerRedisGauges(m: BotMetrics, redis: Redis, keys: Keys): vo
     labelNames: ['priority'],
     registers: [m.registry],
     async collect() {
-      // The open index scores an incident priorityRank * 1e13 + first seen (ms); see Keys.
-      const p = redis.pipeline();
-      PRIORITIES.forEach((_, rank) =>
-        p.zcount(keys.openByPriority, rank * 1e13, `(${(rank + 1) * 1e13}`),
-      );
-      const res = (await p.exec()) ?? [];
-      PRIORITIES.forEach((priority, i) => {
-        const [err, n] = res[i] ?? [null, 0];
-        if (!err) this.set({ priority: priority.toLowerCase() }, Number(n));
-      });
+      await orKeep(() => openByPriority(this));
     },
   });
+  async function openByPriority(gauge: Gauge) {
+    // The open index scores an incident priorityRank * 1e13 + first seen (ms); see Keys.
+    const p = redis.pipeline();
+    PRIORITIES.forEach((_, rank) =>
+      p.zcount(keys.openByPriority, rank * 1e13, `(${(rank + 1) * 1e13}`),
+    );
+    const res = (await p.exec()) ?? [];
+    PRIORITIES.forEach((priority, i) => {
+      const [err, n] = res[i] ?? [null, 0];
+      if (!err) gauge.set({ priority: priority.toLowerCase() }, Number(n));
+    });
+  }
+}
+
+/**
+ * Runs a gauge's Redis read, keeping its last value when Redis is away or slow: /metrics
+ * must keep answering during an outage, when the spool's figures matter most.
+ */
+async function orKeep(read: () => Promise<unknown>): Promise<void> {
+  await withTimeout(read(), 1000, 'a Redis gauge').catch(() => undefined);
 }
 
 /** What a child process sends its parent for /metrics (prom-client's JSON form). */

@@ -15,8 +15,11 @@ export interface HttpRoutes {
   ingest?: Handler;
   /** Bolt's HTTPReceiver listener for POST /slack/events; absent in Socket Mode. */
   slackEvents?: RequestListener;
-  /** true when Redis (and, in the default layout, the engine process) answers. */
-  ready: () => Promise<boolean>;
+  /**
+   * true when Redis (and, in the default layout, the engine process) answers; an object
+   * adds what /readyz reports (e.g. ready while Redis is away because the spool has room).
+   */
+  ready: () => Promise<boolean | { ready: boolean; detail: Record<string, unknown> }>;
   /** Facts shown in /readyz's body that do not decide readiness (Slack reachability). */
   readyDetails?: () => Promise<Record<string, unknown>>;
   /** GET /metrics; absent on the public listener when the internal one is separate. */
@@ -48,9 +51,15 @@ export function createHttpServer(routes: HttpRoutes, log: Logger): Server {
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       return run(async () => {
-        const ok = await routes.ready().catch(() => false);
+        const r = await routes.ready().catch(() => false);
+        const ok = typeof r === 'boolean' ? r : r.ready;
+        const detail = typeof r === 'boolean' ? {} : r.detail;
         const details = (await routes.readyDetails?.().catch(() => undefined)) ?? {};
-        sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not_ready', ...details });
+        sendJson(res, ok ? 200 : 503, {
+          status: ok ? 'ready' : 'not_ready',
+          ...detail,
+          ...details,
+        });
       });
     }
     if (path === '/metrics' && method === 'GET' && routes.metrics) {

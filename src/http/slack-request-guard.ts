@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { RefusalLog } from './refusal-log.js';
 
 /** Slack's own rule: a request stamped more than five minutes from now is refused. */
@@ -10,7 +10,7 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export interface SlackGuardDeps {
   signingSecret: string;
-  redis: Redis;
+  redis: RedisClient;
   /** Redis key remembering one signature until its timestamp leaves the window. */
   replayKey: (signature: string) => string;
   refusals: RefusalLog;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { Alert } from '../alert.js';
 import type { AlertQueue, QueuedAlert } from '../ingest/alert-queue.js';
 import type { Logger } from '../logger.js';
@@ -15,7 +15,7 @@ export interface EngineOptions {
   /** Alerts a silence matches are counted on it instead of recorded. */
   silences?: Pick<SilenceStore, 'active' | 'swallow'>;
   /** A connection of its own: XREADGROUP BLOCK holds it while waiting. */
-  blockingRedis: Redis;
+  blockingRedis: RedisClient;
   grouping: SubjectConfig;
   channelFor: (alert: Alert) => string;
   log: Logger;

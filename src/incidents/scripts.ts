@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Redis, RedisKey, RedisValue, Result } from 'ioredis';
+import type { RedisKey, RedisValue, Result } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 
 /**
  * Every incident script and its number of KEYS. The .lua files are named
@@ -78,10 +79,10 @@ interface LoadedScript {
 }
 
 let loaded: LoadedScript[] | undefined;
-const defined = new WeakSet<Redis>();
+const defined = new WeakSet<RedisClient>();
 
 /** Defines the incident commands on a connection (once per connection). */
-export function defineIncidentCommands(redis: Redis): void {
+export function defineIncidentCommands(redis: RedisClient): void {
   if (defined.has(redis)) return;
   for (const s of loadScripts()) {
     redis.defineCommand(commandName(s.name), { numberOfKeys: s.numberOfKeys, lua: s.lua });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { Keys } from './keys.js';
 import { storeContext, type StoreOptions } from './store/context.js';
 import { OccurrenceStore } from './store/occurrences.js';
@@ -31,7 +31,7 @@ export class IncidentStore extends IncidentQueries {
   readonly storms: StormStore;
   readonly silences: SilenceStore;
 
-  constructor(redis: Redis, keys: Keys, opts: StoreOptions = {}) {
+  constructor(redis: RedisClient, keys: Keys, opts: StoreOptions = {}) {
     const ctx = storeContext(redis, keys, opts);
     super(ctx);
     this.occurrences = new OccurrenceStore(ctx);

@@ -6,7 +6,7 @@
  */
 import type { TestContext } from 'node:test';
 import { WebClient } from '@slack/web-api';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis-connection.js';
 import { createGuidanceLibrary, type GuidanceLibrary } from '../../src/guidance/guidance.js';
 import { Keys } from '../../src/incidents/keys.js';
 import { IncidentStore, type StoreOptions } from '../../src/incidents/store.js';
@@ -43,7 +43,7 @@ export interface Harness {
 
 export function publisherHarness(
   t: TestContext,
-  redis: Redis,
+  redis: RedisClient,
   emu: SlackEmulator,
   opts: { start: number; store?: StoreOptions; channelIntervalMs?: number; leaseMs?: number },
 ): Harness {

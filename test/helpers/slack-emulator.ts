@@ -20,11 +20,15 @@ export type Fault =
   | { status: 429; retryAfter: number }
   | { status: 500 | 502 | 503 }
   | { error: string }
-  | { status: 500; afterEffect: true };
+  | { status: 500; afterEffect: true }
+  /** The call takes effect, then the connection is cut before any answer. */
+  | { drop: true; afterEffect: true };
 
 export interface FaultFilter {
   /** Only calls whose `channel` (or `channel_id`) is this one. */
   channel?: string;
+  /** Only this share (0..1) of the matching calls, chosen at random (faults now and then). */
+  fraction?: number;
 }
 
 export interface RecordedCall {
@@ -506,6 +510,7 @@ class Emulator implements SlackEmulator {
     for (const rule of this.faults) {
       if (rule.method !== '*' && rule.method !== method) continue;
       if (rule.filter?.channel !== undefined && rule.filter.channel !== channel) continue;
+      if (rule.filter?.fraction !== undefined && Math.random() >= rule.filter.fraction) continue;
       if (rule.until) {
         if (rule.until()) {
           this.faults = this.faults.filter((r) => r !== rule);
@@ -590,6 +595,12 @@ class Emulator implements SlackEmulator {
   }
 
   private sendFault(res: ServerResponse, method: string, args: Args, fault: Fault): void {
+    if ('drop' in fault) {
+      // Recorded with status 0: no answer ever reached the caller.
+      this.record({ method, args, status: 0, response: undefined, at: Date.now(), fault });
+      res.socket?.destroy();
+      return;
+    }
     if ('error' in fault)
       return this.send(res, method, args, 200, { ok: false, error: fault.error }, fault);
     if (fault.status === 429) {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, type TestContext } from 'node:test';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis-connection.js';
 import { alertSchema, type Alert } from '../../src/alert.js';
 import { TransitionRefused, type RefusalReason } from '../../src/incidents/errors.js';
 import { eventIdOf, fingerprintOf } from '../../src/incidents/fingerprint.js';
@@ -17,8 +17,8 @@ export const HOUR = 3600 * SEC;
 export const CHANNEL = 'C0INCIDENTS';
 
 /** Two connections, as two replicas would have; open for the test file that calls connectStores(). */
-export let redis: Redis;
-export let redis2: Redis;
+export let redis: RedisClient;
+export let redis2: RedisClient;
 
 export function connectStores(): void {
   before(() => {

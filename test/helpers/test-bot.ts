@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { DestinationStream } from 'pino';
 import { startBot, type Bot, type BotOptions } from '../../src/bot.js';
@@ -35,6 +38,8 @@ export interface TestBotOptions extends BotOptions {
 export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> {
   const emu = opts.emu ?? (await startSlackEmulator());
   const prefix = opts.prefix ?? uniquePrefix('bot');
+  // Every bot its own spool directory (a spool has one owner), removed by close().
+  const spoolDir = opts.env?.SPOOL_DIR ? undefined : mkdtempSync(join(tmpdir(), 'ft-spool-'));
   const config = loadConfig({
     SLACK_BOT_TOKEN: emu.token,
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -50,6 +55,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     UPDATE_COALESCE_MS: '100',
     // Tests of one incident's life; the storm tests set the storm settings they test.
     STORM_THRESHOLD: '0',
+    ...(spoolDir ? { SPOOL_DIR: spoolDir } : {}),
     ...opts.env,
   });
   const log = createLogger({
@@ -95,6 +101,7 @@ export async function startTestBot(opts: TestBotOptions = {}): Promise<TestBot> 
     },
     async close() {
       await bot.stop();
+      if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
       if (!opts.emu) await emu.close();
       const r = connect();
       await deletePrefix(r, prefix);

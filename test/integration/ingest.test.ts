@@ -293,8 +293,8 @@ describe('injection through alert fields', () => {
 });
 
 describe('Redis down', () => {
-  test('POST /falco answers 503 with Retry-After so the sender retries', async () => {
-    const t = await startTestBot();
+  test('without a spool (SPOOL_MAX_BYTES=0), POST /falco answers 503 with Retry-After', async () => {
+    const t = await startTestBot({ env: { SPOOL_MAX_BYTES: '0' } });
     try {
       // Drop the connection the endpoint uses; the offline queue is off, so commands fail at once.
       t.bot.redis.disconnect();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../src/redis-connection.js';
 import { alertSchema, type Alert } from '../../src/alert.js';
 import { eventIdOf, fingerprintOf } from '../../src/incidents/fingerprint.js';
 import type { IncidentStore } from '../../src/incidents/store.js';
@@ -17,7 +17,7 @@ import { startSlackEmulator, type SlackEmulator } from '../helpers/slack-emulato
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const CH = 'C0PUBLISH01';
 
-let redis: Redis;
+let redis: RedisClient;
 let emu: SlackEmulator;
 before(async () => {
   redis = connect();

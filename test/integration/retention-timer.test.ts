@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { keysUnder } from '../helpers/redis.js';
 import { describe, test } from 'node:test';
 import { createLogger } from '../../src/logger.js';
 import { eventIdOf, fingerprintOf } from '../../src/incidents/fingerprint.js';
@@ -114,7 +115,7 @@ void describe('retention timer', () => {
     );
 
     const purged = [a.id, b.id, c.id];
-    const found = await redis.keys(`${keys.base}*`);
+    const found = await keysUnder(redis, keys.base);
     for (const k of found) {
       const text = `${k} ${await contentOf(k)}`;
       for (const id of purged)
@@ -156,7 +157,7 @@ void describe('retention timer', () => {
 
     // Running it again (a second replica, a clock far ahead) finds nothing and changes nothing.
     assert.equal(await other.retention.purgeExpired(clock.now), 0);
-    assert.deepEqual(names(keys, await redis.keys(`${keys.base}*`)), names(keys, found));
+    assert.deepEqual(names(keys, await keysUnder(redis, keys.base)), names(keys, found));
   });
 
   void test('a running bot purges by itself: an incident resolved past retention goes without anyone calling purgeExpired', async () => {

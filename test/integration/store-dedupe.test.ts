@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { keysUnder } from '../helpers/redis.js';
 import { describe, test } from 'node:test';
 import { alertSchema } from '../../src/alert.js';
 import { eventIdOf, fingerprintOf } from '../../src/incidents/fingerprint.js';
@@ -42,7 +43,7 @@ function auditEvent(time: string, hostname: string) {
 }
 
 async function dedupeKeys(base: string): Promise<string[]> {
-  return (await redis.keys(`${base}dedupe:*`)).sort();
+  return (await keysUnder(redis, `${base}dedupe:`)).sort();
 }
 
 void describe('bounded dedupe', () => {
@@ -105,7 +106,7 @@ void describe('bounded dedupe', () => {
       const found = await dedupeKeys(keys.base);
       let bytes = 0;
       for (const k of found) bytes += Number(await redis.memory('USAGE', k));
-      const all = (await redis.keys(`${keys.base}*`)).length;
+      const all = (await keysUnder(redis, keys.base)).length;
       return { sets: found.length, bytes, all };
     };
     await batch(0, 2000);

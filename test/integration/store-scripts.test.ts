@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Keys } from '../../src/incidents/keys.js';
 import { INCIDENT_SCRIPTS, loadScripts, luaDir } from '../../src/incidents/scripts.js';
 import { connectStores, fresh, open, record, redis, shell, T0 } from '../helpers/store-fixtures.js';
+import { IS_CLUSTER, keysUnder } from '../helpers/redis.js';
 
 /** The Lua scripts themselves: files, headers, and the keys they build (ADR 0001). */
 
@@ -20,7 +21,7 @@ void describe('scripts', () => {
     const again = shell();
     const back = await record(store, again, T0 + 3);
     assert.equal(back.outcome, 'reopened');
-    const found = (await redis.keys(`${keys.base}*`)).sort();
+    const found = (await keysUnder(redis, keys.base)).sort();
     assert.deepEqual(
       found,
       [
@@ -40,6 +41,10 @@ void describe('scripts', () => {
       found.every((k) => k.startsWith(keys.base)),
       'one hash tag, one Cluster slot',
     );
+    if (IS_CLUSTER) {
+      const slots = await Promise.all(found.map((k) => redis.cluster('KEYSLOT', k)));
+      assert.equal(new Set(slots).size, 1, 'every key on one Cluster slot');
+    }
     assert.equal(await redis.zscore(keys.byAssignee('U2'), i.id), String(i.firstSeen));
   });
 

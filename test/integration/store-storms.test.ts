@@ -4,6 +4,7 @@ import { SubjectRefused } from '../../src/incidents/errors.js';
 import { eventIdOf, fingerprintOf } from '../../src/incidents/fingerprint.js';
 import type { IncidentStore } from '../../src/incidents/store.js';
 import { CHANNEL, connectStores, fresh, redis, shell, T0 } from '../helpers/store-fixtures.js';
+import { keysUnder } from '../helpers/redis.js';
 
 /** Storm and silence state in Redis: exact counts, every key bounded or expiring, named as Keys names it. */
 
@@ -83,7 +84,7 @@ void describe('storm and silence state', () => {
       const ttl = await redis.ttl(k);
       assert.ok(ttl > 0 && ttl <= 3600, `${k} expires after the storm (${ttl})`);
     }
-    const found = new Set(await redis.keys(`${keys.base}*`));
+    const found = new Set(await keysUnder(redis, keys.base));
     for (const k of found)
       assert.ok(
         k.startsWith(keys.base) &&

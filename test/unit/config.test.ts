@@ -237,3 +237,37 @@ test('storms and silences in CONFIG_FILE, validated; the environment wins', () =
       e.problems.some((p) => /silences/.test(p)),
   );
 });
+
+test('spool and stream cap: defaults, CONFIG_FILE, the environment winning, bounds', () => {
+  const d = loadConfig(valid);
+  assert.equal(d.ingest.spool.maxBytes, 256 * 1024 * 1024);
+  assert.match(d.ingest.spool.dir, /falco-triage-spool-3000$/, 'one directory per port');
+  assert.equal(d.ingest.streamMaxLen, 100_000);
+  assert.equal(d.ingest.redisTimeoutMs, 2000);
+
+  const yaml = 'spool:\n  dir: /data/spool\n  maxBytes: 1048576\nstream:\n  maxLen: 500\n';
+  const f = loadConfig({ ...valid, CONFIG_FILE: '/x.yaml' }, () => yaml);
+  assert.deepEqual(f.ingest.spool, { dir: '/data/spool', maxBytes: 1048576 });
+  assert.equal(f.ingest.streamMaxLen, 500);
+  const e = loadConfig(
+    {
+      ...valid,
+      CONFIG_FILE: '/x.yaml',
+      SPOOL_MAX_BYTES: '0',
+      STREAM_MAX_LEN: '7',
+      SPOOL_DIR: '/s',
+    },
+    () => yaml,
+  );
+  assert.deepEqual(e.ingest.spool, { dir: '/s', maxBytes: 0 });
+  assert.equal(e.ingest.streamMaxLen, 7);
+
+  assert.throws(
+    () =>
+      loadConfig({ ...valid, STREAM_MAX_LEN: '0', SPOOL_MAX_BYTES: '-1', REDIS_TIMEOUT_MS: '5' }),
+    (err: ConfigError) =>
+      err.problems.some((p) => p.startsWith('STREAM_MAX_LEN')) &&
+      err.problems.some((p) => p.startsWith('SPOOL_MAX_BYTES')) &&
+      err.problems.some((p) => p.startsWith('REDIS_TIMEOUT_MS')),
+  );
+});

@@ -144,6 +144,15 @@ describe('deploy/ (kustomize)', () => {
       () => env['config.yaml']!,
     );
     assert.equal(config.http.internalPort, 3001);
+    // The spool is on a volume of the pod's own (the root file system is read-only), as
+    // large as SPOOL_MAX_BYTES at least, and bounded so a full disk cannot evict the pod.
+    const spoolMount = c.volumeMounts!.find((m) => m.mountPath === config.ingest.spool.dir);
+    assert.ok(spoolMount, 'SPOOL_DIR is a mounted volume');
+    const spoolVolume = pod.volumes!.find((v) => v.name === spoolMount.name)!;
+    const sizeLimit = String(spoolVolume.emptyDir?.sizeLimit ?? '');
+    assert.match(sizeLimit, /^\d+Mi$/, 'an emptyDir with a sizeLimit in Mi');
+    assert.ok(config.ingest.spool.maxBytes > 0);
+    assert.ok(parseInt(sizeLimit, 10) * 1024 * 1024 > config.ingest.spool.maxBytes);
     const secretKeys = Object.keys(secret.data ?? {}).sort();
     assert.deepEqual(secretKeys, [
       'INGEST_TOKEN',

@@ -41,6 +41,14 @@ describe('shellQuote', () => {
     }
   });
 
+  test("a quote beside a control character or backtick ($'...' form) reads back exactly", () => {
+    // The corpus has each on its own; together they take the $'...' path, where ' needs \'.
+    const values = ["it's\nnext", "a'b\tc", "'`'", "\\'\r"];
+    const script = values.map((v) => `printf '%s\\0' ${shellQuote(v)}`).join('\n');
+    const out = execFileSync('bash', ['-c', script]).toString('utf8');
+    assert.deepEqual(out.split('\0').slice(0, -1), values);
+  });
+
   test('plain words stay bare; a leading dash is quoted', () => {
     assert.equal(shellQuote('payments-api-7d9f8b6c4-x2x9q'), 'payments-api-7d9f8b6c4-x2x9q');
     assert.equal(shellQuote('/usr/bin/bash'), '/usr/bin/bash');
@@ -89,11 +97,16 @@ describe('mrkdwn', () => {
       assert.ok(!/[<>]/.test(b), c.name);
     }
     assert.equal(slackDecode(codeBlock('a <b> & c')), '```a <b> & c```');
+    // Exactly three backticks, the shortest run that closes a block.
+    for (const v of ['a```b', 'x ``` y ``` z'])
+      assert.equal(codeBlock(v).split('```').length, 3, v);
   });
 
   test('plain text is one line with invisible characters revealed', () => {
     assert.equal(plainText('a\nb\u200Bc'), 'a b⟨U+200B⟩c');
     assert.equal(plainText('<!channel> <@U1>'), '‹!channel› ‹@U1›');
+    // Half a surrogate pair is no character at all: shown by its code point.
+    assert.equal(plainText('a\ud800b\udc00'), 'a⟨U+D800⟩b⟨U+DC00⟩');
   });
 });
 

@@ -232,3 +232,27 @@ describe('the verb table', () => {
     assert.deepEqual(offeredOn({ on: 'silence', active: false }, NOW), []);
   });
 });
+
+describe('verb arguments', () => {
+  const ctx = { now: NOW, resolveUser: () => Promise.resolve(undefined) };
+  const parse = (command: string, words: string[]) => verbForCommand(command)!.parse(words, ctx);
+  const refused = async (command: string, words: string[]) =>
+    'usage' in (await parse(command, words));
+
+  test('a snooze is at most 7 days', async () => {
+    assert.ok(!(await refused('snooze', ['7d'])));
+    assert.ok(await refused('snooze', ['8d']));
+    assert.ok(await refused('snooze', ['0m']));
+  });
+
+  test('a resolution needs one of the known reasons', async () => {
+    assert.ok(!(await refused('resolve', ['benign', 'a', 'note'])));
+    assert.ok(await refused('resolve', ['because', 'I', 'said', 'so']));
+  });
+
+  test('a mute needs a reason and lasts at most 90 days', async () => {
+    assert.ok(!(await refused('mute', ['FT-1', '90d', 'backup', 'job'])));
+    assert.ok(await refused('mute', ['FT-1', '91d', 'backup', 'job']));
+    assert.ok(await refused('mute', ['FT-1', '2h']));
+  });
+});

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../redis-connection.js';
 import type { Keys } from '../keys.js';
 import { defineIncidentCommands } from '../scripts.js';
 
@@ -57,12 +57,16 @@ export const TIMELINE_MAX_LEN = 10_000;
 
 /** What every part of the store shares: one connection, the key builder, the options. */
 export interface StoreContext {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: Keys;
   readonly o: Readonly<Required<StoreOptions>>;
 }
 
-export function storeContext(redis: Redis, keys: Keys, opts: StoreOptions = {}): StoreContext {
+export function storeContext(
+  redis: RedisClient,
+  keys: Keys,
+  opts: StoreOptions = {},
+): StoreContext {
   defineIncidentCommands(redis);
   const set = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
   return { redis, keys, o: Object.freeze({ ...DEFAULTS, ...set }) };
