@@ -77,7 +77,10 @@ export interface BotProcess {
   port: number;
   proc: ChildProcess;
   /** When it was spawned (ms). */
+  /** When the process was spawned. */
   startedAt: number;
+  /** When it first answered /readyz (what a Service waits for before sending it traffic). */
+  readyAt: number;
   /** SIGKILL to the whole process group: the bot and its engine child, no clean-up. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -134,7 +137,8 @@ export async function startBotProcess(
     process.kill(-proc.pid!, signal);
     await exited;
   };
-  return { port, proc, startedAt, kill: group('SIGKILL'), stop: group('SIGTERM') };
+  const readyAt = Date.now();
+  return { port, proc, startedAt, readyAt, kill: group('SIGKILL'), stop: group('SIGTERM') };
 }
 
 function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> {
