@@ -72,7 +72,7 @@ describe('Redis outages: the spool keeps every accepted alert', () => {
       // Ready while the spool has room: the Service keeps sending alerts here (README).
       assert.deepEqual(await readyz(t), {
         status: 200,
-        body: { status: 'ready', redis: 'unavailable', spooling: true },
+        body: { status: 'ready', redis: 'unavailable', spooling: true, slack: 'reachable' },
       });
       // What a crash after the drain but before the segment's deletion would leave behind.
       for (const f of readdirSync(spoolDir).filter((n) => n.startsWith('segment-')))
@@ -144,7 +144,7 @@ describe('Redis outages: the spool keeps every accepted alert', () => {
       const started = Date.now();
       assert.deepEqual(await readyz(t), {
         status: 503,
-        body: { status: 'not_ready', redis: 'unavailable', spooling: false },
+        body: { status: 'not_ready', redis: 'unavailable', spooling: false, slack: 'reachable' },
       });
       assert.ok(Date.now() - started < 2000, 'answered within the timeout, not hung');
       const res = await t.postAlerts(alert());
