@@ -29,7 +29,7 @@ function runScenario(file: string): Promise<Row> {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: process.env,
     });
-    let result: { pass?: unknown; summary?: unknown } | undefined;
+    let result: Record<string, unknown> | undefined;
     let bad: string | undefined;
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.startsWith('FAULT-RESULT ')) {
@@ -55,9 +55,9 @@ function runScenario(file: string): Promise<Row> {
         });
       resolve({
         file,
-        status: result.pass === true ? 'PASS' : 'FAIL',
+        status: (result.pass ?? result.ok) === true ? 'PASS' : 'FAIL',
         seconds,
-        summary: typeof result.summary === 'string' ? result.summary : JSON.stringify(result),
+        summary: typeof result.summary === 'string' ? result.summary : scalars(result),
       });
     });
   });
@@ -79,3 +79,11 @@ for (const r of rows)
     `| ${name(r.file)} | ${r.status} | ${r.seconds.toFixed(0)} s | ${r.summary} |\n`,
   );
 process.exitCode = rows.every((r) => r.status === 'PASS') ? 0 : 1;
+
+/** A result without a summary: its top-level numbers and words (samples and nested parts left out). */
+function scalars(result: Record<string, unknown>): string {
+  return Object.entries(result)
+    .filter(([k, v]) => k !== 'scenario' && k !== 'ok' && k !== 'pass' && typeof v !== 'object')
+    .map(([k, v]) => `${k} ${String(v)}`)
+    .join(', ');
+}
