@@ -263,8 +263,11 @@ async function main(): Promise<void> {
       duplicate_posts: posts - distinct,
       readyz_during_outage: readiness,
     };
-    process.stdout.write(`FAULT-RESULT ${JSON.stringify(result)}\n`);
-    process.exitCode = lost === 0 && duplicates === 0 ? 0 : 1;
+    const pass =
+      lost === 0 && duplicates === 0 && refusedButCounted === 0 && posts - distinct === 0;
+    const summary = `${RATE} alerts/s, Redis SIGKILLed for ${OUTAGE} s: ${result.sent} sent, ${accepted} answered 202, ${result.spooled} spooled and drained, ${lost} lost, ${duplicates} counted twice, ${result.duplicate_posts} duplicate posts, /readyz 200 at ${readiness.ok} of ${readiness.ok + readiness.notReady} probes during the outage`;
+    process.stdout.write(`FAULT-RESULT ${JSON.stringify({ ...result, pass, summary })}\n`);
+    process.exitCode = pass ? 0 : 1;
   } catch (err) {
     process.exitCode = 1;
     throw err;
