@@ -13,7 +13,6 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -23,6 +22,7 @@ import { deletePrefix, REDIS_URL, uniquePrefix } from '../test/helpers/redis.js'
 import { startSlackEmulator } from '../test/helpers/slack-emulator.js';
 import { BENCH_TOKEN, FINGERPRINTS, type LoadResult } from './load.js';
 import { stormBench } from './storm.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const TOTAL = Number(process.env.BENCH_ALERTS ?? 20_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 5_000);
@@ -290,17 +290,6 @@ function load(port: number, n: number, first: number): Promise<LoadResult> {
     { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return Promise.resolve(JSON.parse(out.trim().split('\n').pop()!) as LoadResult);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 async function waitReady(port: number, path: string): Promise<void> {

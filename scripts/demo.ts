@@ -5,7 +5,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -14,6 +13,7 @@ import { loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { eventually } from '../test/helpers/eventually.js';
 import { startSlackEmulator } from '../test/helpers/slack-emulator.js';
+import { freePort } from '../test/helpers/free-port.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const samplesDir = join(root, 'test', 'fixtures', 'samples');
@@ -34,17 +34,6 @@ async function redisAnswers(url: string): Promise<boolean> {
   } finally {
     r.disconnect();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 async function privateRedis(): Promise<{ url: string; proc: ChildProcess }> {

@@ -12,7 +12,6 @@
  *   npx tsx scripts/faults/fuzz.scenario.ts        (FUZZ_COUNT, FUZZ_SEED, SKIP_BUILD=1)
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Keys } from '../../src/incidents/keys.js';
@@ -20,22 +19,13 @@ import { fuzzBodies } from '../../test/helpers/alert-fuzz.js';
 import { scrape } from '../../test/helpers/prometheus.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from '../../test/helpers/redis.js';
 import { startSlackEmulator } from '../../test/helpers/slack-emulator.js';
+import { freePort } from '../../test/helpers/free-port.js';
 
 const COUNT = Number(process.env.FUZZ_COUNT ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261101);
 const root = join(import.meta.dirname, '..', '..');
 const TOKEN = 'fuzz-scenario-ingest-token-0123456789';
 const CHANNEL = 'C0FUZZ00001';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
   const deadline = Date.now() + timeoutMs;

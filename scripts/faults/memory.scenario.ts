@@ -23,7 +23,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { alertSchema, type Alert } from '../../src/alert.js';
 import { IncidentEngine } from '../../src/incidents/engine.js';
@@ -33,6 +32,7 @@ import { IncidentStore, type StoreOptions } from '../../src/incidents/store.js';
 import { AlertQueue } from '../../src/ingest/alert-queue.js';
 import { createLogger } from '../../src/logger.js';
 import { createBotMetrics } from '../../src/metrics.js';
+import { freePort } from '../../test/helpers/free-port.js';
 
 const ALERTS = Number(process.env.ALERTS ?? 1_000_000);
 const FINGERPRINTS = 100;
@@ -41,19 +41,6 @@ const ENQUEUE_BATCH = 1000;
 const MAX_AHEAD = 20_000;
 const CHANNEL = 'C0MEMORY01';
 const log = createLogger({ level: 'silent', format: 'json' });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function startRedis(): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();

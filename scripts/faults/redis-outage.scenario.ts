@@ -26,7 +26,8 @@ import { Redis } from 'ioredis';
 import type { Alert } from '../../src/alert.js';
 import { Keys } from '../../src/incidents/keys.js';
 import { projectRoot } from '../../src/project-root.js';
-import { freePort, startOwnRedis } from '../../test/helpers/redis-server.js';
+import { freePort } from '../../test/helpers/free-port.js';
+import { startOwnRedis } from '../../test/helpers/redis-server.js';
 import { faultAlert } from './steady-load.js';
 
 const RATE = Number(process.env.FAULT_RATE ?? 50);

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Keys } from '../../src/incidents/keys.js';
@@ -10,6 +9,7 @@ import { scrape } from '../helpers/prometheus.js';
 import { connect, deletePrefix, REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { startSlackEmulator, type SlackEmulator } from '../helpers/slack-emulator.js';
 import { CHANNEL, INGEST_TOKEN, startTestBot, type TestBot } from '../helpers/test-bot.js';
+import { freePort } from '../helpers/free-port.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -96,17 +96,6 @@ describe('process roles: each does only its part', () => {
     assert.equal(mp.get('falco_triage_alerts_processed_total', { outcome: 'new' }), 0);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 /** The pids of a process's direct children (Linux /proc). */
 function childrenOf(pid: number): number[] {

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -8,6 +7,7 @@ import { eventually } from '../helpers/eventually.js';
 import { deletePrefix, connect, REDIS_URL, uniquePrefix } from '../helpers/redis.js';
 import { startSlackEmulator } from '../helpers/slack-emulator.js';
 import { CHANNEL, INGEST_TOKEN, SIGNING_SECRET, startTestBot } from '../helpers/test-bot.js';
+import { freePort } from '../helpers/free-port.js';
 
 /**
  * Issue 11 item 8: a well-formed but wrong bot token logged "is running" and then crashed
@@ -15,16 +15,6 @@ import { CHANNEL, INGEST_TOKEN, SIGNING_SECRET, startTestBot } from '../helpers/
  * and /readyz stayed green with nothing saying Slack was away.
  */
 const root = join(import.meta.dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const alert = () => ({
   rule: 'Terminal shell in container',

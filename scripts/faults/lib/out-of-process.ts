@@ -6,11 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Fault } from '../../../test/helpers/slack-emulator.js';
 import type { EmulatorState } from './emulator-process.js';
+import { freePort } from '../../../test/helpers/free-port.js';
 
 export const ROOT = join(import.meta.dirname, '..', '..', '..');
 export const INGEST_TOKEN = 'fault-scenario-ingest-token-0123456789';
@@ -146,19 +146,6 @@ function stopProcess(proc: ChildProcess, signal: NodeJS.Signals): Promise<void> 
   return new Promise((resolve) => {
     proc.once('exit', () => resolve());
     proc.kill(signal);
-  });
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
   });
 }
 
