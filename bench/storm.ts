@@ -19,6 +19,7 @@ import { projectRoot } from '../src/project-root.js';
 import { manualClock } from '../test/helpers/publisher-harness.js';
 import { connect, deletePrefix, REDIS_URL, uniquePrefix } from '../test/helpers/redis.js';
 import { startSlackEmulator } from '../test/helpers/slack-emulator.js';
+import { stormAlert } from '../test/helpers/storm-alert.js';
 
 const T0 = Date.parse('2026-11-30T10:00:00.000Z');
 const TOKEN = 'bench-storm-token-0123456789abcdef';
@@ -53,26 +54,6 @@ interface Result {
   criticalMs: number;
   criticalAhead: number;
   lastWriteS: number;
-}
-
-function alert(i: number, fps: number, at: number, over: Record<string, unknown> = {}) {
-  const f = i % fps;
-  return {
-    uuid: `00000000-0000-4000-b000-${String(i).padStart(12, '0')}`,
-    rule: 'Terminal shell in container',
-    priority: 'Notice',
-    time: new Date(at).toISOString(),
-    output: `A shell was spawned in a container (pod web-${f})`,
-    source: 'syscall',
-    hostname: `node-${f % 20}`,
-    output_fields: {
-      'container.id': `c0ffee${String(f).padStart(6, '0')}`,
-      'k8s.ns.name': `team-${f % 7}`,
-      'k8s.pod.name': `web-${f}`,
-      'proc.cmdline': 'bash -i',
-    },
-    ...over,
-  };
 }
 
 async function run(s: Scenario): Promise<Result> {
@@ -126,11 +107,11 @@ async function run(s: Scenario): Promise<Result> {
     for (let second = 0; sent < s.alerts; second++) {
       const batch = [];
       for (let k = 0; k < s.perSecond && sent < s.alerts; k++, sent++)
-        batch.push(alert(sent, s.fingerprints, T0 + second * 1000 + k));
+        batch.push(stormAlert(sent, s.fingerprints, T0 + second * 1000 + k));
       if (second === criticalSecond) {
         criticalAt = clock.now();
         batch.push(
-          alert(999_999, 1, clock.now(), {
+          stormAlert(999_999, 1, clock.now(), {
             rule: 'Read sensitive file untrusted',
             priority: 'Critical',
             output_fields: { 'fd.name': '/etc/shadow', 'k8s.ns.name': 'payments' },

@@ -12,6 +12,7 @@ import {
 } from '../helpers/slack-signing.js';
 import { startSlackEmulator, type SlackEmulator } from '../helpers/slack-emulator.js';
 import { CHANNEL, SIGNING_SECRET, startTestBot, type TestBot } from '../helpers/test-bot.js';
+import { stormAlert } from '../helpers/storm-alert.js';
 
 /**
  * A storm, end to end with the default settings: alerts over HTTP, the engine, the
@@ -34,25 +35,8 @@ const DEFAULTS = {
   STORM_FOLD_PRIORITY: '',
 };
 
-function alert(i: number, at: number, over: Record<string, unknown> = {}) {
-  const f = i % FINGERPRINTS;
-  return {
-    uuid: `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`,
-    rule: 'Terminal shell in container',
-    priority: 'Notice',
-    time: new Date(at).toISOString(),
-    output: `A shell was spawned in a container (pod web-${f})`,
-    source: 'syscall',
-    hostname: `node-${f % 20}`,
-    output_fields: {
-      'container.id': `c0ffee${String(f).padStart(6, '0')}`,
-      'k8s.ns.name': `team-${f % 7}`,
-      'k8s.pod.name': `web-${f}`,
-      'proc.cmdline': 'bash -i',
-    },
-    ...over,
-  };
-}
+const alert = (i: number, at: number, over: Record<string, unknown> = {}) =>
+  stormAlert(i, FINGERPRINTS, at, over);
 
 type Write = { method: string; at: number; text: string; thread: boolean };
 
