@@ -29,6 +29,7 @@ import { projectRoot } from '../../src/project-root.js';
 import { freePort } from '../../test/helpers/free-port.js';
 import { startOwnRedis } from '../../test/helpers/redis-server.js';
 import { faultAlert } from './steady-load.js';
+import { startEmulatorProcess, type EmulatorProcess } from './lib/out-of-process.js';
 
 const RATE = Number(process.env.FAULT_RATE ?? 50);
 const SECONDS = Number(process.env.FAULT_SECONDS ?? 75);
@@ -92,17 +93,9 @@ async function main(): Promise<void> {
   admin.on('error', () => undefined);
   const keys = new Keys(PREFIX);
   let bot: ChildProcess | undefined;
-  let emuProc: ChildProcess | undefined;
+  let emu: EmulatorProcess | undefined;
   try {
-    const emuStart = startWithLine(
-      [...tsx, 'scripts/faults/slack-emulator-process.ts'],
-      'EMULATOR',
-      {
-        PATH: process.env.PATH,
-      },
-    );
-    emuProc = emuStart.proc;
-    const emu = JSON.parse(await emuStart.first) as { apiUrl: string; token: string };
+    emu = await startEmulatorProcess();
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
@@ -236,11 +229,12 @@ async function main(): Promise<void> {
     let distinct = 0;
     let moved = Date.now();
     for (const until = Date.now() + 300_000; Date.now() < until;) {
-      emuProc.kill('SIGUSR2');
-      const [n, d] = (await emuStart.next('MESSAGES')).split(' ').map(Number);
-      if (n! > posts) moved = Date.now();
-      posts = n!;
-      distinct = d!;
+      const { messages } = await emu.state();
+      // An incident's message names it (its metadata): two naming one incident are a duplicate.
+      const n = messages.length;
+      if (n > posts) moved = Date.now();
+      posts = n;
+      distinct = new Set(messages.map((m) => JSON.stringify(m.payload?.incident_id ?? m.ts))).size;
       if (posts >= incidents + 1 || Date.now() - moved > 30_000) break;
       await sleep(1000);
     }
@@ -274,7 +268,7 @@ async function main(): Promise<void> {
     throw err;
   } finally {
     await stop(bot);
-    await stop(emuProc);
+    await emu?.stop();
     admin.disconnect();
     await redis.stop();
     if (process.exitCode) say(`kept the bot's log in ${work}`);
